@@ -1,0 +1,110 @@
+"""The one error tree of kulakan. Each error has a stable ``code`` used in problem types.
+
+::
+
+    KulakanError
+    ├── NotFound                 404  the object does not exist for this caller
+    ├── Conflict                 409  the object's state refuses the action
+    │   ├── VersionMismatch      412  If-Match names an older version
+    │   └── IdempotencyKeyReused 422  the same Idempotency-Key with another body
+    ├── Unauthorized             401  no key, an unknown key or a revoked key
+    ├── Forbidden                403  the caller's role may not do this
+    ├── InvalidInput             400  malformed or out-of-range input, with field paths
+    ├── RuleViolation            422  well-formed input that a business rule refuses
+    └── SupplierError            502  a supplier failed; ``retryable`` says whether to try again
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One bad field: ``pointer`` is a JSON pointer into the request body, e.g. ``/lines/2/quantity``."""
+
+    pointer: str
+    detail: str
+
+
+class KulakanError(Exception):
+    code = "error"
+    title = "Error"
+
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        errors: Sequence[FieldError] = (),
+        extra: dict[str, object] | None = None,
+    ) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.errors = tuple(errors)
+        self.extra = dict(extra or {})
+
+
+class NotFound(KulakanError):
+    code = "not-found"
+    title = "Not found"
+
+
+class Conflict(KulakanError):
+    code = "conflict"
+    title = "Conflict"
+
+
+class VersionMismatch(Conflict):
+    code = "version-mismatch"
+    title = "Precondition failed"
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency-key-reused"
+    title = "Idempotency-Key reused with another request"
+
+
+class Unauthorized(KulakanError):
+    code = "unauthorized"
+    title = "Unauthorized"
+
+
+class Forbidden(KulakanError):
+    code = "forbidden"
+    title = "Forbidden"
+
+
+class InvalidInput(KulakanError):
+    code = "invalid-input"
+    title = "Invalid input"
+
+
+class RuleViolation(KulakanError):
+    code = "rule-violation"
+    title = "Rule violation"
+
+
+class SupplierError(KulakanError):
+    code = "supplier-error"
+    title = "Supplier error"
+
+    def __init__(self, detail: str = "", *, retryable: bool = False, **kwargs: object) -> None:
+        super().__init__(detail, **kwargs)  # type: ignore[arg-type]
+        self.retryable = retryable
+
+
+class IllegalTransition(Conflict):
+    """A life-cycle move the current state does not allow."""
+
+    code = "illegal-transition"
+    title = "Illegal state transition"
+
+    def __init__(self, entity: str, current: str, action: str) -> None:
+        super().__init__(
+            f"{entity} is {current}; cannot {action}",
+            extra={"current_state": current, "action": action},
+        )
+        self.entity = entity
+        self.current = current
+        self.action = action

@@ -1,0 +1,59 @@
+"""Money is whole rupiah, always an ``int``; never a float.
+
+Totals that must be split into parts (delivery fees, shortfalls, invoices) use
+:func:`split_largest_remainder`, so the parts always add up to the whole exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Annotated
+
+import msgspec
+
+Rupiah = Annotated[int, msgspec.Meta(ge=0, description="Whole rupiah (IDR), never fractional.")]
+SignedRupiah = Annotated[int, msgspec.Meta(description="Whole rupiah (IDR); may be negative.")]
+
+
+def rupiah_round(value: Decimal) -> int:
+    """Round a Decimal amount to whole rupiah, half away from zero."""
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def rupiah_floor(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_FLOOR))
+
+
+def split_largest_remainder(
+    total: int, weights: Sequence[Decimal | int], *, step: int = 1
+) -> list[int]:
+    """Split ``total`` into parts proportional to ``weights`` that sum to ``total`` exactly.
+
+    Each part is a multiple of ``step``; ``total`` must be one too. Ties in the remainder go
+    to the earlier index, so the result is deterministic. All-zero weights split evenly.
+    """
+    if step <= 0:
+        raise ValueError("step must be positive")
+    if total % step:
+        raise ValueError("total must be a multiple of step")
+    n = len(weights)
+    if n == 0:
+        if total:
+            raise ValueError("cannot split a non-zero total over no parts")
+        return []
+    ws = [Decimal(w) for w in weights]
+    if any(w < 0 for w in ws):
+        raise ValueError("weights must not be negative")
+    wsum = sum(ws, Decimal(0))
+    if wsum == 0:
+        ws = [Decimal(1)] * n
+        wsum = Decimal(n)
+    units = total // step
+    exact = [Decimal(units) * w / wsum for w in ws]
+    floors = [int(e.to_integral_value(rounding=ROUND_FLOOR)) for e in exact]
+    left = units - sum(floors)
+    order = sorted(range(n), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[:left]:
+        floors[i] += 1
+    return [f * step for f in floors]
