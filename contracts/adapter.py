@@ -31,7 +31,9 @@ class Capability(enum.StrEnum):
     PLACE_ORDER = "place_order"
     CANCEL_ORDER = "cancel_order"
     ORDER_STATUS = "order_status"
-    INBOUND = "inbound"  # turns inbound requests (webhooks, runner reports, trader pages) into events
+    INBOUND = (
+        "inbound"  # turns inbound requests (webhooks, runner reports, trader pages) into events
+    )
 
 
 class QuoteItem(msgspec.Struct, frozen=True, kw_only=True):

@@ -22,10 +22,12 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class FieldError:
-    """One bad field: ``pointer`` is a JSON pointer into the request body, e.g. ``/lines/2/quantity``."""
+    """One bad field. For the body, ``pointer`` is a JSON pointer such as ``/lines/2/quantity``;
+    for ``location`` "query", "path" or "header" it is the parameter's name."""
 
     pointer: str
     detail: str
+    location: str = "body"
 
 
 class KulakanError(Exception):

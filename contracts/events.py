@@ -72,7 +72,12 @@ class OrderCancelled(_Event, tag="order.cancelled"):
 
 
 SupplierEvent = (
-    OrderConfirmed | OrderRejected | OrderDespatched | OrderDelivered | OrderInvoiced | OrderCancelled
+    OrderConfirmed
+    | OrderRejected
+    | OrderDespatched
+    | OrderDelivered
+    | OrderInvoiced
+    | OrderCancelled
 )
 
 supplier_event_decoder = msgspec.json.Decoder(SupplierEvent)

@@ -23,9 +23,7 @@ def alembic_config(url: str) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    cfg.set_main_option(
-        "file_template", "%%(year)d-%%(month).2d-%%(day).2d_%%(slug)s_%%(rev)s"
-    )
+    cfg.set_main_option("file_template", "%%(year)d-%%(month).2d-%%(day).2d_%%(slug)s_%%(rev)s")
     return cfg
 
 
@@ -49,7 +47,9 @@ def script_heads(url: str = "postgresql://") -> set[str]:
 async def ensure_schema_current(engine: AsyncEngine) -> None:
     """Refuse to serve on a database whose schema is behind the code."""
     async with engine.connect() as conn:
-        current = await conn.run_sync(lambda c: set(MigrationContext.configure(c).get_current_heads()))
+        current = await conn.run_sync(
+            lambda c: set(MigrationContext.configure(c).get_current_heads())
+        )
     wanted = script_heads()
     if current != wanted:
         state = ", ".join(sorted(current)) or "no migrations applied"

@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
-    ForeignKeyConstraint,
     Identity,
     Index,
     Integer,
@@ -71,9 +70,7 @@ class Warung(Base):
 class Product(Base):
     __tablename__ = "product"
     __table_args__ = (
-        CheckConstraint(
-            "category IN ('sembako','fresh','protein','household')", name="category"
-        ),
+        CheckConstraint("category IN ('sembako','fresh','protein','household')", name="category"),
     )
 
     id: Mapped[int] = mapped_column(Identity(), primary_key=True)
@@ -162,5 +159,3 @@ class Supplier(Base):
     version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = created_at_column()
-
-

@@ -1,0 +1,88 @@
+"""The Litestar application factory. Importing this module starts nothing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.response_cache import ResponseCacheConfig
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+
+from services.bootstrap import Container, bootstrap
+from services.db.migrate import ensure_schema_current
+
+API_TITLE = "kulakan"
+API_DESCRIPTION = (
+    "Group wholesale buying for warungs: restock requests, consolidated bulk buys, "
+    "supplier split and below-market pricing. Authenticate with `Authorization: Bearer <key>`."
+)
+
+
+class MetricsController(PrometheusController):
+    path = "/metrics"
+    opt = {"public": True}
+    include_in_schema = False
+
+
+def create_app(container: Container | None = None, *, check_schema: bool = True) -> Litestar:
+    from services.api.deps import DEPENDENCIES
+    from services.api.health_controller import HealthController
+    from services.api.keys_controller import ApiKeyController
+    from services.api.middleware import (
+        AuthMiddleware,
+        RequestContextMiddleware,
+        TransactionMiddleware,
+    )
+    from services.api.problems import EXCEPTION_HANDLERS
+    from services.api.registry_controller import SatkerController
+    from services.logging import configure_logging
+
+    owned = container is None
+    if container is None:
+        container = bootstrap()
+        configure_logging(json=container.settings.log_json, level=container.settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if check_schema:
+            await ensure_schema_current(container.engine)
+        try:
+            yield
+        finally:
+            if owned:
+                await container.close()
+
+    prometheus = PrometheusConfig(
+        app_name="kulakan", prefix="kulakan", group_path=True, exclude=["/metrics"]
+    )
+    return Litestar(
+        route_handlers=[
+            HealthController,
+            MetricsController,
+            ApiKeyController,
+            SatkerController,
+        ],
+        dependencies=DEPENDENCIES,
+        middleware=[
+            prometheus.middleware,
+            RequestContextMiddleware,
+            AuthMiddleware,
+            TransactionMiddleware,
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=[lifespan],
+        openapi_config=OpenAPIConfig(
+            title=API_TITLE,
+            version="0.1.0",
+            description=API_DESCRIPTION,
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        ),
+        response_cache_config=ResponseCacheConfig(),
+        state=State({"container": container}),
+        debug=False,
+    )

@@ -1,0 +1,44 @@
+"""Dependencies controllers ask for by name: ``tx``, ``principal``, ``container``, ``now``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from litestar import Request
+from litestar.di import Provide
+
+from contracts.errors import Unauthorized
+from services.auth import Principal, Role
+from services.bootstrap import Container
+from services.db.tx import Tx
+
+
+def provide_tx(request: Request) -> Tx:
+    return request.scope["state"]["tx"]
+
+
+def provide_principal(request: Request) -> Principal:
+    principal = request.scope.get("state", {}).get("principal")
+    if principal is None:
+        raise Unauthorized("missing Authorization: Bearer <api key>")
+    return principal
+
+
+def provide_container(request: Request) -> Container:
+    return request.app.state.container
+
+
+def provide_now(request: Request) -> datetime:
+    return request.app.state.container.clock()
+
+
+DEPENDENCIES = {
+    "tx": Provide(provide_tx, sync_to_thread=False),
+    "principal": Provide(provide_principal, sync_to_thread=False),
+    "container": Provide(provide_container, sync_to_thread=False),
+    "now": Provide(provide_now, sync_to_thread=False),
+}
+
+
+def admin_only(principal: Principal) -> None:
+    principal.require(Role.ADMIN)

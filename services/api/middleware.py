@@ -1,0 +1,260 @@
+"""Per-request plumbing, outermost first: request id and logging, authentication, and the
+request's transaction with ``Idempotency-Key`` handling.
+
+The transaction is committed before the response leaves, and only for a status below 400;
+an idempotent POST stores its response in the same transaction as its writes, so a crash
+either loses both or keeps both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import structlog
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from contracts.errors import FieldError, IdempotencyKeyReused, InvalidInput
+from services.db.tx import Tx
+
+if TYPE_CHECKING:
+    from services.bootstrap import Container
+
+log = structlog.get_logger("kulakan.http")
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+REPLAY_HEADER = "idempotent-replayed"
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _container(scope: Scope) -> Container:
+    return scope["app"].state.container
+
+
+class RequestContextMiddleware:
+    """Binds a request id to every log line and returns it as ``X-Request-ID``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = _header(scope, b"x-request-id")
+        request_id = incoming if incoming and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            log.info(
+                "request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                ms=round((time.perf_counter() - started) * 1000, 1),
+            )
+            structlog.contextvars.clear_contextvars()
+
+
+class AuthMiddleware:
+    """Resolves ``Authorization: Bearer`` into ``scope["state"]["principal"]``. Routes with
+    ``opt={"public": True}`` (health, docs, signed webhooks and links) skip it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        handler = scope.get("route_handler")
+        public = (handler is not None and handler.opt.get("public")) or scope["path"].startswith(
+            "/schema"
+        )
+        if scope["type"] == "http" and not public:
+            principal = await _container(scope).keys.authenticate(_header(scope, b"authorization"))
+            scope.setdefault("state", {})["principal"] = principal
+            structlog.contextvars.bind_contextvars(key_id=principal.key_id, role=principal.role)
+        await self.app(scope, receive, send)
+
+
+class TransactionMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        container = _container(scope)
+        tx = Tx(container.engine)
+        scope.setdefault("state", {})["tx"] = tx
+        key = _header(scope, b"idempotency-key")
+        try:
+            if key is not None and scope["method"] == "POST":
+                await self._idempotent(scope, receive, send, tx, key, container)
+            else:
+                await self._plain(scope, receive, send, tx)
+        finally:
+            await tx.rollback()  # no-op once committed
+
+    async def _plain(self, scope: Scope, receive: Receive, send: Send, tx: Tx) -> None:
+        async def finish_then_send(message: Message) -> None:
+            if message["type"] == "http.response.start" and tx.started:
+                if message["status"] < 400:
+                    await tx.commit()
+                else:
+                    await tx.rollback()
+            await send(message)
+
+        await self.app(scope, receive, finish_then_send)
+
+    async def _idempotent(
+        self, scope: Scope, receive: Receive, send: Send, tx: Tx, key: str, container: Container
+    ) -> None:
+        if not 1 <= len(key) <= 200:
+            raise InvalidInput(
+                "Idempotency-Key must be 1 to 200 characters",
+                errors=[FieldError("Idempotency-Key", "1 to 200 characters", "header")],
+            )
+        body = await _read_body(receive)
+        principal = scope["state"].get("principal")
+        who = principal.identity if principal is not None else "anonymous"
+        digest = hashlib.sha256(
+            b"\0".join(
+                [
+                    scope["method"].encode(),
+                    scope["path"].encode(),
+                    scope.get("query_string", b""),
+                    body,
+                ]
+            )
+        ).hexdigest()
+        now = datetime.now(UTC)
+        raw = await tx.raw()
+        claimed = await raw.fetchval(
+            """
+            INSERT INTO idempotency_record
+                (principal, key, request_hash, method, path, status_code,
+                 response_headers, response_body, expires_at)
+            VALUES ($1, $2, $3, $4, $5, 0, '{}'::jsonb, ''::bytea, $6)
+            ON CONFLICT (principal, key) DO UPDATE
+                SET request_hash = EXCLUDED.request_hash, status_code = 0,
+                    response_headers = '{}', response_body = ''::bytea,
+                    method = EXCLUDED.method, path = EXCLUDED.path,
+                    created_at = now(), expires_at = EXCLUDED.expires_at
+                WHERE idempotency_record.expires_at < now()
+            RETURNING true
+            """,
+            who,
+            key,
+            digest,
+            scope["method"],
+            scope["path"][:500],
+            now + timedelta(hours=container.settings.idempotency_ttl_hours),
+        )
+        if not claimed:
+            stored = await raw.fetchrow(
+                "SELECT request_hash, status_code, response_headers, response_body"
+                " FROM idempotency_record WHERE principal = $1 AND key = $2",
+                who,
+                key,
+            )
+            await tx.rollback()
+            if stored["request_hash"] != digest:
+                raise IdempotencyKeyReused(
+                    "this Idempotency-Key was used with a different request; use a new key"
+                )
+            saved: dict[str, str] = stored[
+                "response_headers"
+            ]  # jsonb: the engine's codec decodes it
+            headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in saved.items()]
+            headers.append((REPLAY_HEADER.encode(), b"true"))
+            await send(
+                {"type": "http.response.start", "status": stored["status_code"], "headers": headers}
+            )
+            await send({"type": "http.response.body", "body": bytes(stored["response_body"])})
+            return
+
+        replayed = False
+
+        async def replay_receive() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+                return
+            if message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if message.get("more_body"):
+                    return
+                assert start is not None
+                status = start["status"]
+                content = b"".join(chunks)
+                if status < 400:
+                    keep = {
+                        k.decode("latin-1"): v.decode("latin-1")
+                        for k, v in start.get("headers", [])
+                        if k.lower() in (b"content-type", b"location", b"etag")
+                    }
+                    await raw.execute(
+                        "UPDATE idempotency_record SET status_code = $3, response_headers = $4,"
+                        " response_body = $5 WHERE principal = $1 AND key = $2",
+                        who,
+                        key,
+                        status,
+                        json.dumps(keep),  # SQLAlchemy's jsonb codec takes text, returns dicts
+                        content,
+                    )
+                    await tx.commit()
+                else:
+                    await tx.rollback()
+                await send(start)
+                await send({"type": "http.response.body", "body": content})
+                return
+            await send(message)
+
+        await self.app(scope, replay_receive, capture)
+
+
+async def _read_body(receive: Receive) -> bytes:
+    parts: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return b"".join(parts)
+        parts.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(parts)

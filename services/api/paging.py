@@ -1,0 +1,78 @@
+"""Cursor pagination and ETag / If-Match helpers shared by every controller."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Any, Generic, TypeVar
+
+import msgspec
+from litestar.params import QueryParameter
+
+from contracts.errors import FieldError, InvalidInput, VersionMismatch
+
+T = TypeVar("T")
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+Limit = Annotated[int, QueryParameter(name="limit", ge=1, le=MAX_LIMIT, description="Page size")]
+Cursor = Annotated[
+    str | None,
+    QueryParameter(name="cursor", description="Opaque cursor from the previous page's next_cursor"),
+]
+
+
+class Page(msgspec.Struct, Generic[T], kw_only=True):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+def encode_cursor(*values: Any) -> str:
+    return base64.urlsafe_b64encode(msgspec.json.encode(list(values))).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, arity: int = 1) -> list[Any] | None:
+    if cursor is None:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = msgspec.json.decode(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, msgspec.DecodeError, ValueError) as exc:
+        raise InvalidInput(
+            "cursor is not valid", errors=[FieldError("cursor", "not a cursor we issued", "query")]
+        ) from exc
+    if not isinstance(values, list) or len(values) != arity:
+        raise InvalidInput(
+            "cursor is not valid", errors=[FieldError("cursor", "not a cursor we issued", "query")]
+        )
+    return values
+
+
+def page_of(rows: list[T], limit: int, key: Any) -> Page[T]:
+    """Rows were fetched with ``limit + 1``; the extra row means there is a next page."""
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        values = key(last)
+        return Page(items=rows, next_cursor=encode_cursor(*values))
+    return Page(items=rows, next_cursor=None)
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def check_if_match(if_match: str | None, version: int) -> None:
+    """Refuse a state change when ``If-Match`` names another version (412)."""
+    if if_match is None:
+        return
+    candidates = [c.strip() for c in if_match.split(",")]
+    if "*" in candidates:
+        return
+    wanted = etag(version)
+    if not any(c.removeprefix("W/") == wanted for c in candidates):
+        raise VersionMismatch(
+            f"the resource is at version {version}; If-Match named {if_match}",
+            extra={"current_version": version},
+        )

@@ -1,0 +1,104 @@
+"""Satkers and their warungs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from litestar import Controller, Response, get, patch, post
+from litestar.params import HeaderParameter
+
+from contracts.api.registry import (
+    SatkerCreate,
+    SatkerOut,
+    SatkerUpdate,
+    WarungCreate,
+    WarungOut,
+    WarungUpdate,
+)
+from services.api.deps import admin_only
+from services.api.paging import Cursor, Limit, Page, decode_cursor, etag, page_of
+from services.app import registry
+from services.auth import Principal, Role
+from services.db.tx import Tx
+
+IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", required=False)]
+
+
+class SatkerController(Controller):
+    path = "/v1/satkers"
+    tags = ["satkers"]
+
+    @post("/", summary="Register a satker (admin)")
+    async def create(self, tx: Tx, principal: Principal, data: SatkerCreate) -> SatkerOut:
+        admin_only(principal)
+        return await registry.create_satker(tx, data)
+
+    @get("/", summary="List satkers the caller may see")
+    async def list_satkers(
+        self, tx: Tx, principal: Principal, limit: Limit = 50, cursor: Cursor = None
+    ) -> Page[SatkerOut]:
+        after = decode_cursor(cursor)
+        rows = await registry.list_satkers(
+            tx, principal, limit=limit, after_id=after[0] if after else None
+        )
+        return page_of(rows, limit, lambda r: (r.id,))
+
+    @get("/{satker_id:int}", summary="One satker")
+    async def get_satker(self, tx: Tx, principal: Principal, satker_id: int) -> Response[SatkerOut]:
+        out = await registry.get_satker(tx, principal, satker_id)
+        return Response(out, headers={"ETag": etag(out.version)})
+
+    @patch("/{satker_id:int}", summary="Change a satker's settings (admin)")
+    async def update(
+        self,
+        tx: Tx,
+        principal: Principal,
+        now: datetime,
+        satker_id: int,
+        data: SatkerUpdate,
+        if_match: IfMatch = None,
+    ) -> Response[SatkerOut]:
+        admin_only(principal)
+        out = await registry.update_satker(tx, satker_id, data, if_match, now)
+        return Response(out, headers={"ETag": etag(out.version)})
+
+    @post("/{satker_id:int}/warungs", summary="Register a warung (admin or its coordinator)")
+    async def create_warung(
+        self, tx: Tx, principal: Principal, satker_id: int, data: WarungCreate
+    ) -> WarungOut:
+        principal.require(Role.ADMIN, Role.COORDINATOR)
+        principal.satker_scope(satker_id)
+        return await registry.create_warung(tx, satker_id, data)
+
+    @get("/{satker_id:int}/warungs", summary="List a satker's warungs")
+    async def list_warungs(
+        self, tx: Tx, principal: Principal, satker_id: int, limit: Limit = 50, cursor: Cursor = None
+    ) -> Page[WarungOut]:
+        after = decode_cursor(cursor)
+        rows = await registry.list_warungs(
+            tx, principal, satker_id, limit=limit, after_id=after[0] if after else None
+        )
+        return page_of(rows, limit, lambda r: (r.id,))
+
+    @get("/{satker_id:int}/warungs/{warung_id:int}", summary="One warung")
+    async def get_warung(
+        self, tx: Tx, principal: Principal, satker_id: int, warung_id: int
+    ) -> Response[WarungOut]:
+        out = await registry.get_warung(tx, principal, satker_id, warung_id)
+        return Response(out, headers={"ETag": etag(out.version)})
+
+    @patch("/{satker_id:int}/warungs/{warung_id:int}", summary="Change a warung")
+    async def update_warung(
+        self,
+        tx: Tx,
+        principal: Principal,
+        now: datetime,
+        satker_id: int,
+        warung_id: int,
+        data: WarungUpdate,
+        if_match: IfMatch = None,
+    ) -> Response[WarungOut]:
+        principal.require(Role.ADMIN, Role.COORDINATOR)
+        out = await registry.update_warung(tx, principal, satker_id, warung_id, data, if_match, now)
+        return Response(out, headers={"ETag": etag(out.version)})

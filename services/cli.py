@@ -1,0 +1,160 @@
+"""The ``kulakan`` command line: serve, migrate, keys, import, demo, worker, simulators."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from contracts.errors import KulakanError
+
+
+def _container() -> Any:
+    from services.bootstrap import bootstrap
+    from services.logging import configure_logging
+
+    container = bootstrap()
+    configure_logging(json=container.settings.log_json, level=container.settings.log_level)
+    return container
+
+
+def _in_tx(work: Callable[[Any, Any], Awaitable[Any]]) -> Any:
+    """Run ``work(container, tx)`` in one transaction and return its result."""
+    from services.db.tx import Tx
+
+    async def main() -> Any:
+        container = _container()
+        try:
+            async with Tx(container.engine) as tx:
+                return await work(container, tx)
+        finally:
+            await container.close()
+
+    return asyncio.run(main())
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from services.bootstrap import resolve_database_url
+    from services.db.migrate import upgrade
+    from services.settings import Settings
+
+    url = resolve_database_url(Settings.from_env())
+    upgrade(url, args.revision)
+    print(f"database migrated to {args.revision}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from services.api.app import create_app
+    from services.settings import Settings
+
+    settings = Settings.from_env()
+    host = args.host or settings.host
+    port = args.port or settings.port
+    app = create_app()
+    print(f"kulakan API on http://{host}:{port}  —  docs: http://{host}:{port}/schema", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", workers=1)
+    return 0
+
+
+def cmd_keys_create(args: argparse.Namespace) -> int:
+    from contracts.api.registry import ApiKeyCreate, KeyRole
+    from services.app.api_keys import create_api_key
+
+    data = ApiKeyCreate(
+        role=KeyRole(args.role),
+        satker_id=args.satker,
+        warung_id=args.warung,
+        supplier_id=args.supplier,
+        label=args.label,
+    )
+    created = _in_tx(lambda _c, tx: create_api_key(tx, data))
+    print(f"id {created.id} role {created.role}; the key (shown once):")
+    print(created.key)
+    return 0
+
+
+def cmd_keys_revoke(args: argparse.Namespace) -> int:
+    from services.app.api_keys import revoke_api_key
+
+    out = _in_tx(lambda c, tx: revoke_api_key(tx, args.key_id, c.clock()))
+    print(f"key {out.id} ({out.prefix}) revoked at {out.revoked_at.isoformat()}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kulakan", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve the HTTP API")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(func=cmd_serve)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(
+        dest="db_command", required=True
+    )
+    up = db.add_parser("upgrade", help="apply migrations")
+    up.add_argument("revision", nargs="?", default="heads")
+    up.set_defaults(func=cmd_db_upgrade)
+
+    keys = sub.add_parser("keys", help="API keys").add_subparsers(
+        dest="keys_command", required=True
+    )
+    kc = keys.add_parser("create", help="create a key; prints it once")
+    kc.add_argument("--role", required=True, choices=["admin", "coordinator", "warung", "supplier"])
+    kc.add_argument("--satker", type=int)
+    kc.add_argument("--warung", type=int)
+    kc.add_argument("--supplier", type=int)
+    kc.add_argument("--label", default="")
+    kc.set_defaults(func=cmd_keys_create)
+    kr = keys.add_parser("revoke", help="revoke a key by id")
+    kr.add_argument("key_id", type=int)
+    kr.set_defaults(func=cmd_keys_revoke)
+
+    for register in _EXTENSIONS:
+        register(sub)
+    return parser
+
+
+# Other modules add their sub-commands here (import, demo, worker, simulate).
+_EXTENSIONS: list[Callable[[Any], None]] = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _load_extensions()
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KulakanError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        for e in exc.errors:
+            print(f"  {e.pointer}: {e.detail}", file=sys.stderr)
+        return 2
+
+
+def _load_extensions() -> None:
+    import importlib
+
+    for module in (
+        "services.cli_import",
+        "services.cli_demo",
+        "services.cli_worker",
+        "services.cli_simulate",
+    ):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        if mod.register not in _EXTENSIONS:
+            _EXTENSIONS.append(mod.register)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""One database transaction per request (or per job), opened on first use.
+
+Hot paths use the asyncpg connection directly (:meth:`Tx.raw`); registry paths use an ORM
+session bound to the same connection (:meth:`Tx.session`). Whoever made the ``Tx`` commits or
+rolls it back; handlers never commit.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+
+
+class Tx:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._conn: AsyncConnection | None = None
+        self._session: AsyncSession | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._conn is not None
+
+    async def connection(self) -> AsyncConnection:
+        if self._conn is None:
+            conn = await self._engine.connect()
+            try:
+                await conn.begin()
+            except BaseException:
+                await conn.close()
+                raise
+            self._conn = conn
+        return self._conn
+
+    async def raw(self) -> Any:
+        """The asyncpg connection inside this transaction."""
+        conn = await self.connection()
+        adapted = (await conn.get_raw_connection()).dbapi_connection
+        # SQLAlchemy's asyncpg adapter sends BEGIN lazily, on its own first statement; a
+        # statement sent straight to the driver would run outside the transaction.
+        if not adapted._started:
+            await adapted._start_transaction()
+        return adapted.driver_connection
+
+    async def session(self) -> AsyncSession:
+        if self._session is None:
+            conn = await self.connection()
+            self._session = AsyncSession(
+                bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            )
+        return self._session
+
+    async def commit(self) -> None:
+        if self._conn is None:
+            return
+        try:
+            if self._session is not None:
+                await self._session.flush()
+            await self._conn.commit()
+        finally:
+            await self._close()
+
+    async def rollback(self) -> None:
+        if self._conn is None:
+            return
+        try:
+            await self._conn.rollback()
+        finally:
+            await self._close()
+
+    async def _close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None
+
+    async def __aenter__(self) -> Tx:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            await self.commit()
+        else:
+            await self.rollback()
