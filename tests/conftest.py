@@ -11,4 +11,3 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=30, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
-os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")

