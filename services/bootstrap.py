@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.auth import KeyCache, StoredKey
 from services.clock import Clock, system_clock
 from services.db.engine import make_engine
+from services.registry import AdapterRegistry
 from services.settings import Settings
 
 
@@ -27,6 +28,7 @@ class Container:
     settings: Settings
     engine: AsyncEngine
     clock: Clock = system_clock
+    adapters: AdapterRegistry = field(default_factory=AdapterRegistry)
     keys: KeyCache = field(init=False)
 
     def __post_init__(self) -> None:
@@ -51,8 +53,14 @@ def bootstrap(
     *,
     engine: AsyncEngine | None = None,
     clock: Clock | None = None,
+    adapters: AdapterRegistry | None = None,
 ) -> Container:
     settings = settings or Settings.from_env()
     if engine is None:
         engine = make_engine(resolve_database_url(settings), pool_size=settings.db_pool_size)
-    return Container(settings=settings, engine=engine, clock=clock or system_clock)
+    return Container(
+        settings=settings,
+        engine=engine,
+        clock=clock or system_clock,
+        adapters=adapters or AdapterRegistry(),
+    )

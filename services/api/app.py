@@ -29,6 +29,11 @@ class MetricsController(PrometheusController):
 
 
 def create_app(container: Container | None = None, *, check_schema: bool = True) -> Litestar:
+    from services.api.catalogue_controller import (
+        MarketPriceController,
+        ProductController,
+        SupplierController,
+    )
     from services.api.deps import DEPENDENCIES
     from services.api.health_controller import HealthController
     from services.api.keys_controller import ApiKeyController
@@ -65,6 +70,9 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
             MetricsController,
             ApiKeyController,
             SatkerController,
+            ProductController,
+            SupplierController,
+            MarketPriceController,
         ],
         dependencies=DEPENDENCIES,
         middleware=[

@@ -125,6 +125,10 @@ async def update_warung(
     if row is None:
         raise NotFound(f"warung {warung_id} not found")
     check_if_match(if_match, row.version)
+    return await update_warung_row(tx, row, data, now)
+
+
+async def update_warung_row(tx: Tx, row: Warung, data: WarungUpdate, now: datetime) -> WarungOut:
     _apply(row, data, now)
-    await session.flush()
+    await (await tx.session()).flush()
     return msgspec.convert(row, WarungOut, from_attributes=True)

@@ -1,0 +1,151 @@
+"""Products, suppliers and market reference prices: admins write, every role reads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from litestar import Controller, Response, get, patch, post
+from litestar.params import HeaderParameter, QueryParameter
+
+from contracts.api.catalogue import (
+    Category,
+    MarketPriceCreate,
+    MarketPriceOut,
+    ProductCreate,
+    ProductOut,
+    ProductUpdate,
+    SupplierCreate,
+    SupplierCreated,
+    SupplierOut,
+    SupplierUpdate,
+)
+from services.api.deps import admin_only
+from services.api.paging import Cursor, Limit, Page, decode_cursor, etag, page_of
+from services.app import catalogue
+from services.auth import Principal
+from services.bootstrap import Container
+from services.db.tx import Tx
+
+IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", required=False)]
+
+
+def _after(cursor: str | None) -> int | None:
+    values = decode_cursor(cursor)
+    return values[0] if values else None
+
+
+class ProductController(Controller):
+    path = "/v1/products"
+    tags = ["catalogue"]
+
+    @post("/", summary="Register a product with its packs and price ceilings (admin)")
+    async def create(self, tx: Tx, principal: Principal, data: ProductCreate) -> ProductOut:
+        admin_only(principal)
+        return await catalogue.create_product(tx, data)
+
+    @get("/", summary="List products")
+    async def list_products(
+        self,
+        tx: Tx,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        category: Annotated[Category | None, QueryParameter(name="category")] = None,
+        active: Annotated[bool | None, QueryParameter(name="active")] = None,
+    ) -> Page[ProductOut]:
+        rows = await catalogue.list_products(
+            tx, limit=limit, after_id=_after(cursor), category=category, active=active
+        )
+        return page_of(rows, limit, lambda r: (r.id,))
+
+    @get("/{product_id:int}", summary="One product")
+    async def get_product(self, tx: Tx, product_id: int) -> Response[ProductOut]:
+        out = await catalogue.get_product(tx, product_id)
+        return Response(out, headers={"ETag": etag(out.version)})
+
+    @patch(
+        "/{product_id:int}", summary="Change a product (admin); packs/ceilings replace the lists"
+    )
+    async def update(
+        self,
+        tx: Tx,
+        principal: Principal,
+        now: datetime,
+        product_id: int,
+        data: ProductUpdate,
+        if_match: IfMatch = None,
+    ) -> Response[ProductOut]:
+        admin_only(principal)
+        out = await catalogue.update_product(tx, product_id, data, if_match, now)
+        return Response(out, headers={"ETag": etag(out.version)})
+
+
+class SupplierController(Controller):
+    path = "/v1/suppliers"
+    tags = ["catalogue"]
+
+    @post("/", summary="Register a supplier (admin); the webhook secret is shown once")
+    async def create(
+        self, tx: Tx, principal: Principal, container: Container, data: SupplierCreate
+    ) -> SupplierCreated:
+        admin_only(principal)
+        return await catalogue.create_supplier(tx, data, container.adapters)
+
+    @get("/", summary="List suppliers")
+    async def list_suppliers(
+        self,
+        tx: Tx,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        region: Annotated[str | None, QueryParameter(name="region")] = None,
+    ) -> Page[SupplierOut]:
+        rows = await catalogue.list_suppliers(
+            tx, limit=limit, after_id=_after(cursor), region=region
+        )
+        return page_of(rows, limit, lambda r: (r.id,))
+
+    @get("/{supplier_id:int}", summary="One supplier")
+    async def get_supplier(self, tx: Tx, supplier_id: int) -> Response[SupplierOut]:
+        out = await catalogue.get_supplier(tx, supplier_id)
+        return Response(out, headers={"ETag": etag(out.version)})
+
+    @patch("/{supplier_id:int}", summary="Change a supplier (admin)")
+    async def update(
+        self,
+        tx: Tx,
+        principal: Principal,
+        container: Container,
+        now: datetime,
+        supplier_id: int,
+        data: SupplierUpdate,
+        if_match: IfMatch = None,
+    ) -> Response[SupplierOut]:
+        admin_only(principal)
+        out = await catalogue.update_supplier(
+            tx, supplier_id, data, container.adapters, if_match, now
+        )
+        return Response(out, headers={"ETag": etag(out.version)})
+
+
+class MarketPriceController(Controller):
+    path = "/v1/market-prices"
+    tags = ["catalogue"]
+
+    @post("/", summary="Record a market reference price (admin); same day and source updates")
+    async def create(self, tx: Tx, principal: Principal, data: MarketPriceCreate) -> MarketPriceOut:
+        admin_only(principal)
+        return (await catalogue.upsert_market_prices(tx, [data]))[0]
+
+    @get("/", summary="List market reference prices")
+    async def list_prices(
+        self,
+        tx: Tx,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        sku: Annotated[str | None, QueryParameter(name="sku")] = None,
+        kota: Annotated[str | None, QueryParameter(name="kota")] = None,
+    ) -> Page[MarketPriceOut]:
+        rows = await catalogue.list_market_prices(
+            tx, limit=limit, after_id=_after(cursor), sku=sku, kota=kota
+        )
+        return page_of(rows, limit, lambda r: (r.id,))

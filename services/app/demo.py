@@ -1,0 +1,108 @@
+"""Demo data: Satker Kalidoni (Palembang) with 20 warungs, ~40 products with 2025 prices,
+market references and three suppliers. Seeding twice changes nothing."""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime
+from importlib import resources
+from zoneinfo import ZoneInfo
+
+import msgspec
+from sqlalchemy import select
+
+from contracts.api.catalogue import MarketPriceCreate
+from contracts.api.registry import ApiKeyCreate, KeyRole, SatkerCreate
+from services.app import catalogue, registry
+from services.app.api_keys import create_api_key
+from services.app.csv_import import ImportReport, import_csv
+from services.db.models import ApiKey, Satker, Supplier, Warung
+from services.db.tx import Tx
+from services.registry import AdapterRegistry
+
+DEMO_SATKER = SatkerCreate(
+    name="Satker Kalidoni",
+    kecamatan="Kalidoni",
+    kota="Kota Palembang",
+    province="Sumatera Selatan",
+    timezone="Asia/Jakarta",
+    second_approval_threshold_idr=25_000_000,
+)
+DEMO_KEY_LABEL = "demo"
+
+
+class DemoKeys(msgspec.Struct, kw_only=True):
+    admin: str
+    coordinator: str
+    warung: str
+    warung_id: int
+    supplier: str
+    supplier_id: int
+    satker_id: int
+
+
+class SeedReport(msgspec.Struct, kw_only=True):
+    satker_id: int
+    imports: list[ImportReport]
+    market_prices: int
+    keys: DemoKeys | None  # only on the first seed
+
+
+def demo_file(name: str) -> str:
+    return resources.files("services.demo_data").joinpath(name).read_text(encoding="utf-8")
+
+
+async def seed_demo(tx: Tx, *, now: datetime, adapters: AdapterRegistry) -> SeedReport:
+    session = await tx.session()
+    satker = await session.scalar(select(Satker).where(Satker.name == DEMO_SATKER.name))
+    satker_id = satker.id if satker else (await registry.create_satker(tx, DEMO_SATKER)).id
+    imports = [
+        await import_csv(tx, "products", demo_file("products.csv"), now=now, adapters=adapters),
+        await import_csv(
+            tx, "warungs", demo_file("warungs.csv"), now=now, adapters=adapters, satker_id=satker_id
+        ),
+        await import_csv(tx, "suppliers", demo_file("suppliers.csv"), now=now, adapters=adapters),
+    ]
+    today = now.astimezone(ZoneInfo(DEMO_SATKER.timezone)).date()
+    prices = [
+        MarketPriceCreate(
+            sku=row["sku"],
+            kota=DEMO_SATKER.kota,
+            price_date=today,
+            price_idr=int(row["price_idr"]),
+            source="SP2KP" if row["source"] == "report" else "manual",
+        )
+        for row in csv.DictReader(demo_file("market_reference.csv").splitlines())
+    ]
+    await catalogue.upsert_market_prices(tx, prices)
+    keys = None
+    has_keys = await session.scalar(
+        select(ApiKey.id).where(ApiKey.label.like(f"{DEMO_KEY_LABEL}%"))
+    )
+    if has_keys is None:
+        keys = await _demo_keys(tx, satker_id)
+    return SeedReport(satker_id=satker_id, imports=imports, market_prices=len(prices), keys=keys)
+
+
+async def _demo_keys(tx: Tx, satker_id: int) -> DemoKeys:
+    session = await tx.session()
+    warung_id = await session.scalar(
+        select(Warung.id).where(Warung.satker_id == satker_id).order_by(Warung.id).limit(1)
+    )
+    supplier_id = await session.scalar(
+        select(Supplier.id).where(Supplier.adapter_key == "marketplace").order_by(Supplier.id)
+    )
+
+    async def key(role: KeyRole, **scope: int | None) -> str:
+        data = ApiKeyCreate(role=role, label=f"{DEMO_KEY_LABEL} {role}", **scope)
+        return (await create_api_key(tx, data)).key
+
+    return DemoKeys(
+        admin=await key(KeyRole.ADMIN),
+        coordinator=await key(KeyRole.COORDINATOR, satker_id=satker_id),
+        warung=await key(KeyRole.WARUNG, satker_id=satker_id, warung_id=warung_id),
+        warung_id=warung_id,
+        supplier=await key(KeyRole.SUPPLIER, supplier_id=supplier_id),
+        supplier_id=supplier_id,
+        satker_id=satker_id,
+    )

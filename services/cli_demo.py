@@ -1,0 +1,46 @@
+"""``kulakan demo seed``: load the demo data (safe to run again)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from services.cli import _in_tx
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    from services.app.demo import seed_demo
+
+    async def work(container: Any, tx: Any) -> Any:
+        report = await seed_demo(tx, now=container.clock(), adapters=container.adapters)
+        return report, container.settings
+
+    report, settings = _in_tx(work)
+    for r in report.imports:
+        print(f"{r.kind}: {r.rows} rows ({r.created} new, {r.updated} updated)")
+    print(f"market prices: {report.market_prices} for today; satker id {report.satker_id}")
+    keys_file = settings.data_dir / "demo-keys.txt"
+    if report.keys is not None:
+        k = report.keys
+        text = (
+            f"admin        {k.admin}\n"
+            f"coordinator  {k.coordinator}   (satker {k.satker_id})\n"
+            f"warung       {k.warung}   (warung {k.warung_id})\n"
+            f"supplier     {k.supplier}   (supplier {k.supplier_id})\n"
+        )
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        keys_file.write_text(text)
+        keys_file.chmod(0o600)
+        print("demo API keys (shown once; also kept in", keys_file, "):")
+        print(text, end="")
+    elif keys_file.exists():
+        print(f"demo API keys: see {keys_file}")
+    return 0
+
+
+def register(sub: Any) -> None:
+    demo = sub.add_parser("demo", help="demo data").add_subparsers(
+        dest="demo_command", required=True
+    )
+    seed = demo.add_parser("seed", help="load the demo satker, warungs, products and suppliers")
+    seed.set_defaults(func=cmd_seed)

@@ -1,0 +1,52 @@
+"""``kulakan import products|warungs|suppliers|market-prices FILE``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from services.cli import _in_tx
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from services.app.csv_import import import_csv
+
+    text = Path(args.file).read_text(encoding="utf-8-sig")
+
+    async def work(container: Any, tx: Any) -> Any:
+        return await import_csv(
+            tx,
+            args.kind,
+            text,
+            now=container.clock(),
+            adapters=container.adapters,
+            satker_id=args.satker,
+        )
+
+    try:
+        report = _in_tx(work)
+    except Exception as exc:
+        rows = getattr(exc, "extra", {}).get("row_errors")
+        if not rows:
+            raise
+        print(f"{args.file}: {len(rows)} error(s); nothing was imported", file=sys.stderr)
+        for e in rows:
+            print(f"  line {e['line']}, column {e['column']}: {e['message']}", file=sys.stderr)
+        return 2
+    print(
+        f"{report.kind}: {report.rows} rows imported "
+        f"({report.created} new, {report.updated} updated, {report.unchanged} unchanged)"
+    )
+    return 0
+
+
+def register(sub: Any) -> None:
+    from services.app.csv_import import KINDS
+
+    imp = sub.add_parser("import", help="import a CSV file (all rows or none)")
+    imp.add_argument("kind", choices=KINDS)
+    imp.add_argument("file")
+    imp.add_argument("--satker", type=int, help="the satker warungs belong to")
+    imp.set_defaults(func=cmd_import)
