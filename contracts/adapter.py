@@ -177,3 +177,22 @@ class AdapterFactory(Protocol):
         ...
 
     def create(self, config: Mapping[str, Any], context: AdapterContext) -> SupplierAdapter: ...
+
+
+__all__ = [
+    "AdapterContext",
+    "AdapterFactory",
+    "Capability",
+    "InboundRequest",
+    "OrderAck",
+    "OrderLine",
+    "OrderStatusReport",
+    "PackOffer",
+    "PurchaseOrderRequest",
+    "QuoteItem",
+    "QuoteRequest",
+    "RemoteOrderStatus",
+    "SupplierAdapter",
+    "SupplierQuote",
+    "TierPrice",
+]

@@ -110,3 +110,19 @@ class IllegalTransition(Conflict):
         self.entity = entity
         self.current = current
         self.action = action
+
+
+__all__ = [
+    "Conflict",
+    "FieldError",
+    "Forbidden",
+    "IdempotencyKeyReused",
+    "IllegalTransition",
+    "InvalidInput",
+    "KulakanError",
+    "NotFound",
+    "RuleViolation",
+    "SupplierError",
+    "Unauthorized",
+    "VersionMismatch",
+]

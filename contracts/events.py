@@ -82,3 +82,18 @@ SupplierEvent = (
 
 supplier_event_decoder = msgspec.json.Decoder(SupplierEvent)
 supplier_events_decoder = msgspec.json.Decoder(list[SupplierEvent])
+
+__all__ = [
+    "DeliveredLine",
+    "LineConfirmation",
+    "LineOutcome",
+    "OrderCancelled",
+    "OrderConfirmed",
+    "OrderDelivered",
+    "OrderDespatched",
+    "OrderInvoiced",
+    "OrderRejected",
+    "SupplierEvent",
+    "supplier_event_decoder",
+    "supplier_events_decoder",
+]

@@ -57,3 +57,12 @@ def split_largest_remainder(
     for i in order[:left]:
         floors[i] += 1
     return [f * step for f in floors]
+
+
+__all__ = [
+    "Rupiah",
+    "SignedRupiah",
+    "rupiah_floor",
+    "rupiah_round",
+    "split_largest_remainder",
+]

@@ -32,3 +32,12 @@ def check_quantity(value: Decimal, *, fractional: bool, allow_zero: bool = False
     if not fractional and places > 0:
         raise QuantityError("this product is sold in whole units only")
     return value
+
+
+__all__ = [
+    "QUANTITY_PLACES",
+    "QUANTUM",
+    "QuantityError",
+    "check_quantity",
+    "decimal_places",
+]
