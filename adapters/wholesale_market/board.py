@@ -205,7 +205,7 @@ def parse_board_json(
             "the board needs an entries list", errors=[FieldError("/entries", "must be a list")]
         )
     errors: list[FieldError] = []
-    for key in document.keys() - {"date", "entries"}:
+    for key in sorted(document.keys() - {"date", "entries"}):
         errors.append(FieldError(f"/{key}", "unknown field"))
     default_date = document.get("date")
     lookup = sku_lookup(sku_by_name)

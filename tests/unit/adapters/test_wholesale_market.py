@@ -7,7 +7,7 @@ import csv
 import importlib
 import io
 import tomllib
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from adapters.wholesale_market import (
     SIGNATURE_HEADER,
@@ -759,3 +761,26 @@ async def test_cancel_and_status_need_no_market_call():
     assert await adapter.cancel_order("PO-KLD-0001", "WM-PO-KLD-0001") is None
     status = await adapter.order_status("PO-KLD-0001", None)
     assert status.supplier_ref == "WM-PO-KLD-0001"
+
+
+@given(
+    opens=st.times().map(lambda t: t.replace(second=0, microsecond=0)),
+    closes=st.times().map(lambda t: t.replace(second=0, microsecond=0)),
+    at=st.datetimes(
+        min_value=datetime(2024, 1, 2), max_value=datetime(2030, 12, 30), timezones=st.just(UTC)
+    ),
+)
+def test_a_session_either_holds_the_moment_or_is_the_next_within_a_day(
+    opens: time, closes: time, at: datetime
+):
+    assume(opens != closes)
+    session = session_for(DailyHours(opens=opens, closes=closes), at)
+    assert session.starts_at < session.ends_at
+    if session.open_now:
+        assert session.starts_at <= at < session.ends_at
+    else:
+        assert at < session.starts_at <= at + timedelta(days=1)
+        previous = session_for(
+            DailyHours(opens=opens, closes=closes), session.starts_at - timedelta(microseconds=1)
+        )
+        assert not previous.open_now
