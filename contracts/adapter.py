@@ -112,6 +112,8 @@ class OrderAck(msgspec.Struct, frozen=True, kw_only=True):
     accepted_at: datetime
     duplicate: bool = False  # the supplier already had this po_number
     confirmation_url: str | None = None  # for suppliers confirmed by a human link
+    scheduled_for: datetime | None = None  # outside trading hours: when the supplier acts on it
+    notes: str = ""  # human-readable, e.g. when the buying happens
 
 
 class RemoteOrderStatus(enum.StrEnum):
@@ -147,6 +149,8 @@ class AdapterContext(msgspec.Struct, frozen=True, kw_only=True):
     webhook_secret: str = ""
     public_base_url: str = "http://127.0.0.1:8000"
     http_client: Any = None  # an httpx.AsyncClient with time-outs, owned by the core
+    clock: Any = None  # () -> aware datetime; None means the system clock (UTC)
+    board_loader: Any = None  # async () -> latest price-board entries (wholesale markets)
 
 
 @runtime_checkable

@@ -1,0 +1,201 @@
+"""A purchase order as a buying list for the market runner: JSON, CSV and a printable page.
+
+The runner buys each line within the session, up to the line's maximum price per unit, and
+reports back per line (see :mod:`adapters.wholesale_market.runner_report`).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+from datetime import date, datetime
+from decimal import Decimal
+from importlib import resources
+
+import jinja2
+import msgspec
+
+from adapters.wholesale_market._local import (
+    Session,
+    local_moment,
+    long_date,
+    quantity_text,
+    rupiah,
+    zone,
+    zone_abbreviation,
+)
+from contracts.adapter import OrderLine, PurchaseOrderRequest
+from contracts.money import Rupiah, rupiah_round
+
+GRADE_SEPARATOR = ":"  # offers carry supplier_sku "<sku>:<grade>"
+
+
+class BuyingListLine(msgspec.Struct, frozen=True, kw_only=True):
+    line_no: int
+    sku: str
+    product_name: str
+    grade: str
+    quantity: Decimal  # retail units to buy
+    unit: str
+    packs: int
+    pack_name: str
+    units_per_pack: Decimal
+    price_per_pack_idr: Rupiah
+    max_price_per_unit_idr: Rupiah  # the runner's ceiling at the stall
+    budget_idr: Rupiah
+
+
+class BuyingList(msgspec.Struct, frozen=True, kw_only=True):
+    po_number: str
+    supplier_ref: str
+    market_name: str
+    timezone: str
+    buy_from: datetime
+    buy_until: datetime
+    lines: tuple[BuyingListLine, ...]
+    total_budget_idr: Rupiah
+    delivery_date: date | None = None
+    delivery_window: str = ""
+    delivery_address: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    notes: str = ""
+
+
+def grade_of(line: OrderLine) -> str:
+    """The grade the quote offered, carried in ``supplier_sku`` as ``<sku>:<grade>``."""
+    prefix = f"{line.sku}{GRADE_SEPARATOR}"
+    if line.supplier_sku and line.supplier_sku.startswith(prefix):
+        return line.supplier_sku[len(prefix) :]
+    return ""
+
+
+def build_buying_list(
+    order: PurchaseOrderRequest,
+    *,
+    session: Session,
+    market_name: str,
+    timezone: str = "Asia/Jakarta",
+    supplier_ref: str | None = None,
+) -> BuyingList:
+    """The runner's list for ``order``, bought in ``session`` (see ``trading_session``)."""
+    lines = tuple(
+        BuyingListLine(
+            line_no=line.line_no,
+            sku=line.sku,
+            product_name=line.product_name or line.sku,
+            grade=grade_of(line),
+            quantity=line.units_per_pack * line.packs,
+            unit=line.retail_unit or line.pack_name,
+            packs=line.packs,
+            pack_name=line.pack_name,
+            units_per_pack=line.units_per_pack,
+            price_per_pack_idr=line.price_per_pack_idr,
+            max_price_per_unit_idr=rupiah_round(
+                Decimal(line.price_per_pack_idr) / line.units_per_pack
+            ),
+            budget_idr=line.price_per_pack_idr * line.packs,
+        )
+        for line in sorted(order.lines, key=lambda line: line.line_no)
+    )
+    return BuyingList(
+        po_number=order.po_number,
+        supplier_ref=supplier_ref or order.po_number,
+        market_name=market_name,
+        timezone=timezone,
+        buy_from=session.starts_at,
+        buy_until=session.ends_at,
+        lines=lines,
+        total_budget_idr=sum(line.budget_idr for line in lines),
+        delivery_date=order.delivery_date,
+        delivery_window=order.delivery_window,
+        delivery_address=order.delivery_address,
+        contact_name=order.contact_name,
+        contact_phone=order.contact_phone,
+        notes=order.notes,
+    )
+
+
+_json_encoder = msgspec.json.Encoder()
+
+
+def buying_list_json(buying_list: BuyingList) -> bytes:
+    return _json_encoder.encode(buying_list)
+
+
+CSV_COLUMNS = (
+    "line_no",
+    "sku",
+    "product_name",
+    "grade",
+    "quantity",
+    "unit",
+    "packs",
+    "pack_name",
+    "max_price_per_unit_idr",
+    "budget_idr",
+    "bought_quantity",
+    "paid_price_per_unit_idr",
+)
+
+
+def _cell(text: str) -> str:
+    """Keep spreadsheet programs from running a cell as a formula."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def buying_list_csv(buying_list: BuyingList) -> str:
+    """One row per line; the last two columns are blank for the runner to fill in."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for line in buying_list.lines:
+        writer.writerow(
+            (
+                line.line_no,
+                _cell(line.sku),
+                _cell(line.product_name),
+                _cell(line.grade),
+                format(line.quantity.normalize(), "f"),
+                _cell(line.unit),
+                line.packs,
+                _cell(line.pack_name),
+                line.max_price_per_unit_idr,
+                line.budget_idr,
+                "",
+                "",
+            )
+        )
+    return out.getvalue()
+
+
+def _load_template(name: str) -> str:
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+
+
+@functools.cache
+def _templates() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(_load_template),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(rupiah=rupiah, qty=quantity_text, long_date=long_date)
+    return env
+
+
+def render_buying_list_html(buying_list: BuyingList) -> str:
+    """A printable, phone-sized page in Indonesian with large type and boxes to write in."""
+    tz = buying_list.timezone
+    return (
+        _templates()
+        .get_template("buying_list.html")
+        .render(
+            bl=buying_list,
+            buy_from=local_moment(buying_list.buy_from, tz),
+            buy_until=f"{buying_list.buy_until.astimezone(zone(tz)):%H:%M} {zone_abbreviation(tz)}",
+        )
+    )
