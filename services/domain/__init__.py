@@ -1,0 +1,1 @@
+"""Pure domain logic: functions over plain data, no I/O."""
