@@ -1,0 +1,114 @@
+"""Break-bulk: what a supplier delivered goes back to the warung lines it was bought for.
+
+Pre-order lines are served first; the rest is shared in proportion to what each line asked
+for. Quantities move in whole steps (1 retail unit, or 0.001 for goods sold by weight) and
+are split by largest remainder with ties going to the lower line id, so the same delivery
+always gives the same answer. No line gets more than it asked for. What is left over (packs
+rounded up) tops up warungs below their maximum stock; the rest becomes satker stock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+import msgspec
+
+from contracts.money import split_largest_remainder
+
+
+class DemandLine(msgspec.Struct, frozen=True, kw_only=True):
+    line_id: int
+    warung_id: int
+    requested: Decimal
+    preorder: bool = False
+
+
+class LineAllocation(msgspec.Struct, frozen=True, kw_only=True):
+    line_id: int
+    warung_id: int
+    requested: Decimal
+    allocated: Decimal
+
+    @property
+    def shortfall(self) -> Decimal:
+        return self.requested - self.allocated
+
+
+class Allocation(msgspec.Struct, frozen=True, kw_only=True):
+    lines: tuple[LineAllocation, ...]
+    surplus_to_warungs: dict[int, Decimal]  # warung_id -> extra units below its maximum
+    satker_stock: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return (
+            sum((a.allocated for a in self.lines), Decimal(0))
+            + sum(self.surplus_to_warungs.values(), Decimal(0))
+            + self.satker_stock
+        )
+
+
+def step_for(fractional: bool) -> Decimal:
+    return Decimal("0.001") if fractional else Decimal(1)
+
+
+def _units(quantity: Decimal, step: Decimal) -> int:
+    units = quantity / step
+    if units != units.to_integral_value():
+        raise ValueError(f"{quantity} is not a whole number of steps of {step}")
+    return int(units)
+
+
+def _share(available: int, wants: Sequence[int]) -> list[int]:
+    """Give ``available`` units to claims ``wants``: everyone in full when there is enough,
+    else in proportion by largest remainder (never above a claim)."""
+    if available >= sum(wants):
+        return list(wants)
+    return split_largest_remainder(available, wants)
+
+
+def allocate(
+    lines: Sequence[DemandLine],
+    delivered: Decimal,
+    *,
+    fractional: bool,
+    headroom: dict[int, Decimal] | None = None,
+) -> Allocation:
+    """Split ``delivered`` retail units of one product over ``lines``.
+
+    ``headroom`` is each warung's room below its maximum stock (maximum − on hand − what it
+    gets here) for any surplus.
+    """
+    if delivered < 0:
+        raise ValueError("delivered must not be negative")
+    step = step_for(fractional)
+    ordered = sorted(lines, key=lambda line: line.line_id)
+    left = _units(delivered, step)
+    given: dict[int, int] = {}
+    for preorders in (True, False):
+        group = [line for line in ordered if line.preorder is preorders]
+        wants = [_units(line.requested, step) for line in group]
+        parts = _share(left, wants)
+        for line, part in zip(group, parts, strict=True):
+            given[line.line_id] = part
+        left -= sum(parts)
+    allocations = tuple(
+        LineAllocation(
+            line_id=line.line_id,
+            warung_id=line.warung_id,
+            requested=line.requested,
+            allocated=given[line.line_id] * step,
+        )
+        for line in ordered
+    )
+    surplus: dict[int, Decimal] = {}
+    if left and headroom:
+        warungs = sorted(w for w, room in headroom.items() if room > 0)
+        rooms = [int(headroom[w] / step) for w in warungs]
+        extra = _share(left, rooms)
+        for warung, part in zip(warungs, extra, strict=True):
+            if part:
+                surplus[warung] = part * step
+        left -= sum(extra)
+    return Allocation(lines=allocations, surplus_to_warungs=surplus, satker_stock=left * step)
