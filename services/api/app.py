@@ -29,6 +29,11 @@ class MetricsController(PrometheusController):
 
 
 def create_app(container: Container | None = None, *, check_schema: bool = True) -> Litestar:
+    from services.api.demand_controller import (
+        OrderCycleController,
+        RestockRequestController,
+        WarungDemandController,
+    )
     from services.api.deps import DEPENDENCIES
     from services.api.health_controller import HealthController
     from services.api.keys_controller import ApiKeyController
@@ -65,6 +70,9 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
             MetricsController,
             ApiKeyController,
             SatkerController,
+            WarungDemandController,
+            RestockRequestController,
+            OrderCycleController,
         ],
         dependencies=DEPENDENCIES,
         middleware=[
