@@ -256,7 +256,7 @@ async def next_cutoff(
     return await raw.fetchval(
         """
         SELECT cutoff_at FROM order_cycle
-        WHERE satker_id = $1 AND categories @> $2::text[] AND status IN ('scheduled','open')
+        WHERE satker_id = $1 AND categories @> $2::varchar[] AND status IN ('scheduled','open')
           AND cutoff_at > $3
         ORDER BY cutoff_at LIMIT 1
         """,

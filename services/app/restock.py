@@ -31,7 +31,7 @@ from services.db.tx import Tx
 _INSERT = """
 WITH c AS (
     SELECT id, cutoff_at FROM order_cycle
-    WHERE satker_id = $1 AND categories @> $3::text[] AND status IN ('scheduled','open')
+    WHERE satker_id = $1 AND categories @> $3::varchar[] AND status IN ('scheduled','open')
       AND opens_at <= $4 AND cutoff_at > $4
     ORDER BY cutoff_at, id LIMIT 1
     FOR SHARE
