@@ -13,6 +13,7 @@ from decimal import ROUND_CEILING, Decimal
 import msgspec
 
 ZERO = Decimal(0)
+QUANTUM = Decimal("0.001")
 
 
 class StockPoint(msgspec.Struct, frozen=True, kw_only=True):
@@ -72,9 +73,9 @@ def suggest(
         out.append(
             SuggestedLine(
                 product_id=pid,
-                quantity=total,
-                preorder_quantity=wanted,
-                replenish_quantity=replenish,
+                quantity=total.quantize(QUANTUM),
+                preorder_quantity=wanted.quantize(QUANTUM),
+                replenish_quantity=replenish.quantize(QUANTUM),
                 on_hand=point.on_hand,
                 on_order=ordered,
                 minimum=point.minimum,
