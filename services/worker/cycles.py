@@ -35,8 +35,14 @@ async def close_due_cycles(container: object) -> int:
     async with Tx(engine) as tx:
         raw = await tx.raw()
         await raw.execute(
-            "UPDATE order_cycle SET status = 'open', version = version + 1"
-            " WHERE status = 'scheduled' AND opens_at <= $1 AND cutoff_at > $1",
+            """
+            UPDATE order_cycle SET status = 'open', version = version + 1
+            WHERE (satker_id, id) IN (
+                SELECT satker_id, id FROM order_cycle
+                WHERE status = 'scheduled' AND opens_at <= $1 AND cutoff_at > $1
+                FOR UPDATE SKIP LOCKED
+            )
+            """,
             now,
         )
     closed = 0

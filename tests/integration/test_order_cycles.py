@@ -5,6 +5,7 @@ once, a coordinator's early close, and the demand view."""
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 
 import pytest
 
@@ -253,3 +254,35 @@ async def test_template_validation(engine, make_container):
         ).status_code == 201
         twice = await client.post(url, json=DAILY_FRESH, headers=tenant.coordinator)
         assert twice.status_code == 409
+
+
+async def test_a_submission_in_flight_at_the_cut_off_is_locked_by_the_next_run(
+    engine, make_container
+):
+    """The insert share-locks its cycle: a close that runs meanwhile skips the cycle (SKIP
+    LOCKED) instead of missing the request, and the next run closes it with the request."""
+    from contracts.api.demand import RestockLineIn, RestockRequestCreate
+    from services.app.restock import create_request
+    from services.auth import Principal, Role
+    from services.db.tx import Tx
+
+    tenant = await new_tenant(engine, warungs=1)
+    cabai = await new_product(engine, name="Cabai merah", category="fresh")
+    clock = FixedClock(at("2026-11-24T04:59:59+00:00"))
+    async with app_client(make_container, clock) as client:
+        await client.post(
+            f"/v1/satkers/{tenant.satker_id}/cycle-templates",
+            json=DAILY_FRESH,
+            headers=tenant.coordinator,
+        )
+        warung = Principal(
+            key_id=0, role=Role.WARUNG, satker_id=tenant.satker_id, warung_id=tenant.warungs[0]
+        )
+        body = RestockRequestCreate(lines=[RestockLineIn(product_id=cabai, quantity=Decimal(2))])
+        async with Tx(engine) as tx:
+            made = await create_request(tx, client.container, warung, body, clock())
+            clock.now = at("2026-11-24T05:00:00+00:00")
+            assert await close_due_cycles(client.container) == 0  # busy: skipped, not missed
+        assert await close_due_cycles(client.container) == 1
+        fetched = await client.get(f"/v1/restock-requests/{made.id}", headers=tenant.coordinator)
+        assert fetched.json()["status"] == "locked"
