@@ -21,10 +21,10 @@ from contracts.api.demand import (
     RestockRequestOut,
     RestockRequestSummaryOut,
 )
-from contracts.errors import Forbidden, NotFound
+from contracts.errors import FieldError, Forbidden, InvalidInput, NotFound
 from services.api.paging import check_if_match
 from services.app import cycles, restock_rules
-from services.app.product_cache import product_cache
+from services.app.product_cache import CachedProduct, product_cache
 from services.auth import Principal, Role
 from services.db.tx import Tx
 
@@ -85,6 +85,8 @@ async def create_request(
         )
         if not active:
             raise Forbidden(f"warung {warung_id} is not active")
+        if len(categories) > 1:
+            await _refuse_mixed_cycles(raw, satker_id, data.lines, products, categories)
         raise await cycles.closed_conflict(
             raw, satker_id, categories, now, "the request cannot be submitted"
         )
@@ -106,6 +108,44 @@ async def create_request(
                 for_preorder=ln.for_preorder,
             )
             for n, ln in enumerate(data.lines, start=1)
+        ],
+    )
+
+
+async def _refuse_mixed_cycles(
+    raw: Any,
+    satker_id: int,
+    lines: list[RestockLineIn],
+    products: dict[int, CachedProduct],
+    categories: list[str],
+) -> None:
+    """400 when no cycle of the satker takes all the request's categories together."""
+    together = await raw.fetchval(
+        "SELECT 1 FROM order_cycle WHERE satker_id = $1 AND categories @> $2::varchar[] LIMIT 1",
+        satker_id,
+        categories,
+    )
+    if together:
+        return
+    first = products[lines[0].product_id].category
+    rows = await raw.fetch(
+        "SELECT DISTINCT unnest(categories) AS category FROM order_cycle"
+        " WHERE satker_id = $1 AND $2 = ANY(categories)",
+        satker_id,
+        first,
+    )
+    with_first = {r["category"] for r in rows}
+    n = next(
+        (i for i, ln in enumerate(lines) if products[ln.product_id].category not in with_first),
+        0,
+    )
+    raise InvalidInput(
+        "these products are ordered in different cycles: send one request per cycle",
+        errors=[
+            FieldError(
+                f"/lines/{n}/product_id",
+                f"a {products[lines[n].product_id].category} product; line 0 is {first}",
+            )
         ],
     )
 

@@ -276,3 +276,21 @@ async def test_an_idempotent_retry_makes_one_request(world):
     assert first.json() == second.json()
     assert second.headers["idempotent-replayed"] == "true"
     assert await _count_requests(engine) == (1, 1)
+
+
+async def test_products_of_different_cycles_need_separate_requests(world):
+    client, _, tenant, p, engine = world
+    mixed = await client.post(
+        "/v1/restock-requests",
+        json={
+            "lines": [
+                {"product_id": p["cabai"], "quantity": 1},
+                {"product_id": p["telur"], "quantity": 1},
+                {"product_id": p["mie"], "quantity": 10},
+            ]
+        },
+        headers=tenant.warung_keys[0],
+    )
+    assert mixed.status_code == 400
+    assert mixed.json()["errors"][0]["pointer"] == "/lines/2/product_id"
+    assert await _count_requests(engine) == (0, 0)
