@@ -25,6 +25,7 @@ from contracts.api.demand import (
     StockUpdate,
     SuggestionOut,
 )
+from contracts.errors import FieldError, InvalidInput
 from services.api.paging import Cursor, Limit, Page, decode_cursor, etag, page_of
 from services.app import cycles, demand, restock
 from services.auth import Principal
@@ -37,7 +38,13 @@ StatusFilter = Annotated[str | None, QueryParameter(name="status", required=Fals
 
 def _after(cursor: str | None) -> int | None:
     values = decode_cursor(cursor)
-    return int(values[0]) if values else None
+    if values is None:
+        return None
+    if not isinstance(values[0], int):
+        raise InvalidInput(
+            "cursor is not valid", errors=[FieldError("cursor", "not a cursor we issued", "query")]
+        )
+    return values[0]
 
 
 class WarungDemandController(Controller):
@@ -233,13 +240,15 @@ class OrderCycleController(Controller):
         cursor: Cursor = None,
     ) -> Page[OrderCycleOut]:
         after = decode_cursor(cursor, arity=2)
+        try:
+            position = (datetime.fromisoformat(after[0]), int(after[1])) if after else None
+        except (TypeError, ValueError) as exc:
+            raise InvalidInput(
+                "cursor is not valid",
+                errors=[FieldError("cursor", "not a cursor we issued", "query")],
+            ) from exc
         rows = await cycles.list_cycles(
-            tx,
-            principal,
-            satker_id,
-            limit=limit,
-            after=(str(after[0]), int(after[1])) if after else None,
-            status=status,
+            tx, principal, satker_id, limit=limit, after=position, status=status
         )
         return page_of(rows, limit, lambda r: (r.cutoff_at.isoformat(), r.id))
 

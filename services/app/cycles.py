@@ -163,7 +163,7 @@ async def list_cycles(
     satker_id: int,
     *,
     limit: int,
-    after: tuple[str, int] | None,
+    after: tuple[datetime, int] | None,
     status: str | None,
 ) -> list[OrderCycleOut]:
     principal.satker_scope(satker_id)
@@ -177,7 +177,7 @@ async def list_cycles(
         """,
         satker_id,
         status,
-        datetime.fromisoformat(after[0]) if after else None,
+        after[0] if after else None,
         after[1] if after else 0,
         limit + 1,
     )

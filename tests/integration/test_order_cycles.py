@@ -286,3 +286,29 @@ async def test_a_submission_in_flight_at_the_cut_off_is_locked_by_the_next_run(
         assert await close_due_cycles(client.container) == 1
         fetched = await client.get(f"/v1/restock-requests/{made.id}", headers=tenant.coordinator)
         assert fetched.json()["status"] == "locked"
+
+
+async def test_cycle_pages_and_bad_cursors(engine, make_container):
+    tenant = await new_tenant(engine, warungs=0)
+    async with app_client(make_container, FixedClock(at(MORNING))) as client:
+        await client.post(
+            f"/v1/satkers/{tenant.satker_id}/cycle-templates",
+            json=DAILY_FRESH,
+            headers=tenant.coordinator,
+        )
+        url = f"/v1/satkers/{tenant.satker_id}/cycles"
+        first = (await client.get(f"{url}?limit=5", headers=tenant.coordinator)).json()
+        rest = await client.get(
+            f"{url}?limit=5&cursor={first['next_cursor']}", headers=tenant.coordinator
+        )
+        cutoffs = [c["cutoff_at"] for c in first["items"] + rest.json()["items"]]
+        assert len(cutoffs) == 8 and cutoffs == sorted(cutoffs)
+        from services.api.paging import encode_cursor
+
+        for bad in ("nonsense", encode_cursor("yesterday", 1)):
+            response = await client.get(f"{url}?cursor={bad}", headers=tenant.coordinator)
+            assert response.status_code == 400
+        response = await client.get(
+            f"/v1/restock-requests?cursor={encode_cursor('x')}", headers=tenant.coordinator
+        )
+        assert response.status_code == 400
