@@ -76,6 +76,17 @@ class PreorderCreate(Body):
     needed_by: date
 
 
+class PreorderStatus(enum.StrEnum):
+    SERVED = "served"
+    CANCELLED = "cancelled"
+
+
+class PreorderClose(Body):
+    """An open pre-order was handed to the customer (served) or dropped (cancelled)."""
+
+    status: PreorderStatus
+
+
 class PreorderOut(Out):
     id: int
     warung_id: int

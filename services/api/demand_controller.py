@@ -12,6 +12,7 @@ from contracts.api.demand import (
     CycleTemplateCreate,
     CycleTemplateOut,
     OrderCycleOut,
+    PreorderClose,
     PreorderCreate,
     PreorderOut,
     ProductDemandOut,
@@ -108,6 +109,13 @@ class WarungDemandController(Controller):
         data: PreorderCreate,
     ) -> PreorderOut:
         return await demand.create_preorder(tx, container, principal, warung_id, data, now)
+
+    @post("/preorders/{preorder_id:int}/status", summary="Mark a pre-order served or cancelled")
+    async def close_preorder(
+        self, tx: Tx, principal: Principal, warung_id: int, preorder_id: int, data: PreorderClose
+    ) -> Response[PreorderOut]:
+        out = await demand.close_preorder(tx, principal, warung_id, preorder_id, data)
+        return Response(out, status_code=200)
 
     @get("/preorders", summary="The warung's pre-orders")
     async def list_preorders(

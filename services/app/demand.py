@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from contracts.api.demand import (
     MovementReason,
+    PreorderClose,
     PreorderCreate,
     PreorderOut,
     StockLevelOut,
@@ -19,7 +20,7 @@ from contracts.api.demand import (
     SuggestionLineOut,
     SuggestionOut,
 )
-from contracts.errors import FieldError, Forbidden, InvalidInput, NotFound
+from contracts.errors import FieldError, Forbidden, IllegalTransition, InvalidInput, NotFound
 from contracts.quantity import QuantityError, check_quantity
 from services.app import restock, suggestion
 from services.app.product_cache import CachedProduct, product_cache
@@ -316,6 +317,35 @@ async def create_preorder(
         data.needed_by,
         now,
     )
+    return PreorderOut(**dict(row))
+
+
+async def close_preorder(
+    tx: Tx, principal: Principal, warung_id: int, preorder_id: int, data: PreorderClose
+) -> PreorderOut:
+    raw = await tx.raw()
+    satker_id = await resolve_warung(raw, principal, warung_id)
+    row = await raw.fetchrow(
+        f"""
+        UPDATE preorder SET status = $4
+        WHERE satker_id = $1 AND warung_id = $2 AND id = $3 AND status = 'open'
+        RETURNING {_PREORDER_COLUMNS}
+        """,
+        satker_id,
+        warung_id,
+        preorder_id,
+        str(data.status),
+    )
+    if row is None:
+        current = await raw.fetchval(
+            "SELECT status FROM preorder WHERE satker_id = $1 AND warung_id = $2 AND id = $3",
+            satker_id,
+            warung_id,
+            preorder_id,
+        )
+        if current is None:
+            raise NotFound(f"pre-order {preorder_id} not found")
+        raise IllegalTransition("pre-order", current, f"mark {data.status}")
     return PreorderOut(**dict(row))
 
 

@@ -133,6 +133,18 @@ async def test_preorders(engine, make_container):
         assert foreign.status_code == 404
         listed = await client.get(url, headers=key)
         assert [p["customer_ref"] for p in listed.json()["items"]] == ["Bu Ani, RT 03"]
+        pid = made.json()["id"]
+        served = await client.post(f"{url}/{pid}/status", json={"status": "served"}, headers=key)
+        assert served.status_code == 200 and served.json()["status"] == "served"
+        again = await client.post(f"{url}/{pid}/status", json={"status": "cancelled"}, headers=key)
+        assert again.status_code == 409 and again.json()["current_state"] == "served"
+        assert (await client.get(f"{url}?status=open", headers=key)).json()["items"] == []
+        other = await client.post(
+            f"/v1/warungs/{tenant.warungs[1]}/preorders/{pid}/status",
+            json={"status": "served"},
+            headers=tenant.coordinator,
+        )
+        assert other.status_code == 404
 
 
 async def test_suggestion_arithmetic(engine, make_container):
