@@ -34,6 +34,11 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
         ProductController,
         SupplierController,
     )
+    from services.api.demand_controller import (
+        OrderCycleController,
+        RestockRequestController,
+        WarungDemandController,
+    )
     from services.api.deps import DEPENDENCIES
     from services.api.health_controller import HealthController
     from services.api.keys_controller import ApiKeyController
@@ -73,6 +78,9 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
             ProductController,
             SupplierController,
             MarketPriceController,
+            WarungDemandController,
+            RestockRequestController,
+            OrderCycleController,
         ],
         dependencies=DEPENDENCIES,
         middleware=[

@@ -126,7 +126,11 @@ def validation_error_handler(_: Request, exc: ValidationException) -> Response[b
         match = _MSGSPEC_PATH.search(message)
         unknown = _UNKNOWN_FIELD.search(message)
         if unknown:
-            base = msgspec_path_to_pointer(match["path"]) if match else ""
+            if match:
+                base = msgspec_path_to_pointer(match["path"])
+            else:
+                # Litestar names the body root "data"
+                base = msgspec_path_to_pointer(f".{key}") if key and key != "data" else ""
             errors.append({"pointer": f"{base}/{unknown['name']}", "detail": "unknown field"})
         elif match:
             errors.append(
@@ -138,7 +142,7 @@ def validation_error_handler(_: Request, exc: ValidationException) -> Response[b
         elif source in ("query", "path", "header", "cookie") and key:
             errors.append({"parameter": str(key), "in": str(source), "detail": message})
         elif key:
-            errors.append({"pointer": "/" + str(key).replace(".", "/"), "detail": message})
+            errors.append({"pointer": msgspec_path_to_pointer(f".{key}"), "detail": message})
         else:
             errors.append({"pointer": "", "detail": message})
     detail = str(exc.detail or "Validation failed")

@@ -1,6 +1,15 @@
 """All tables. Importing this package registers every model on the shared metadata."""
 
 from services.db.models.access import ApiKey, IdempotencyRecord
+from services.db.models.demand import (
+    CycleTemplate,
+    OrderCycle,
+    Preorder,
+    RestockLine,
+    RestockRequest,
+    StockLevel,
+    StockMovement,
+)
 from services.db.models.registry import (
     MarketPrice,
     PriceCeiling,
@@ -13,12 +22,19 @@ from services.db.models.registry import (
 
 __all__ = [
     "ApiKey",
+    "CycleTemplate",
     "IdempotencyRecord",
     "MarketPrice",
+    "OrderCycle",
+    "Preorder",
     "PriceCeiling",
     "Product",
     "ProductPack",
+    "RestockLine",
+    "RestockRequest",
     "Satker",
+    "StockLevel",
+    "StockMovement",
     "Supplier",
     "Warung",
 ]

@@ -1,0 +1,235 @@
+"""Demand bodies: stock, pre-orders, the restock suggestion, order cycles and restock requests.
+
+Quantities are ``Decimal`` in the product's retail unit (at most three places; whole units for
+products not sold by weight or volume); they are checked by the service, which names the field.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Annotated
+
+import msgspec
+
+from contracts.api.common import Body, Name, Out, ShortText
+
+CustomerRef = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+
+
+class MovementReason(enum.StrEnum):
+    COUNT = "count"
+    RECEIPT = "receipt"
+    SALE = "sale"
+    ADJUSTMENT = "adjustment"
+
+
+class StockItemIn(Body):
+    """One product's stock-take and/or reorder points; omitted fields stay as they are."""
+
+    product_id: int
+    on_hand: Decimal | None = None
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    note: ShortText = ""
+
+
+class StockUpdate(Body):
+    items: Annotated[list[StockItemIn], msgspec.Meta(min_length=1, max_length=500)]
+
+
+class StockMovementIn(Body):
+    """A receipt, sale or adjustment: ``delta`` is added to on hand (negative for a sale)."""
+
+    product_id: int
+    reason: MovementReason
+    delta: Decimal
+    note: ShortText = ""
+
+
+class StockLevelOut(Out):
+    warung_id: int
+    product_id: int
+    on_hand: Decimal
+    minimum: Decimal
+    maximum: Decimal
+    version: int
+    updated_at: datetime
+
+
+class StockMovementOut(Out):
+    id: int
+    warung_id: int
+    product_id: int
+    reason: MovementReason
+    delta: Decimal
+    on_hand_after: Decimal
+    note: str
+    created_at: datetime
+
+
+class PreorderCreate(Body):
+    product_id: int
+    quantity: Decimal
+    customer_ref: CustomerRef
+    needed_by: date
+
+
+class PreorderStatus(enum.StrEnum):
+    SERVED = "served"
+    CANCELLED = "cancelled"
+
+
+class PreorderClose(Body):
+    """An open pre-order was handed to the customer (served) or dropped (cancelled)."""
+
+    status: PreorderStatus
+
+
+class PreorderOut(Out):
+    id: int
+    warung_id: int
+    product_id: int
+    quantity: Decimal
+    customer_ref: str
+    needed_by: date
+    status: str
+    created_at: datetime
+
+
+class SuggestionLineOut(Out):
+    product_id: int
+    product_name: str
+    retail_unit: str
+    quantity: Decimal
+    preorder_quantity: Decimal
+    replenish_quantity: Decimal
+    on_hand: Decimal
+    on_order: Decimal
+    minimum: Decimal
+    maximum: Decimal
+    reason: str
+
+
+class SuggestionOut(Out):
+    warung_id: int
+    lines: list[SuggestionLineOut]
+
+
+class Cadence(enum.StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+class Category(enum.StrEnum):
+    SEMBAKO = "sembako"
+    FRESH = "fresh"
+    PROTEIN = "protein"
+    HOUSEHOLD = "household"
+
+
+class CycleTemplateCreate(Body):
+    """Times are local to the satker's zone. A weekly template names the cut-off's weekday
+    (Monday = 0) and opens ``open_days_before`` days earlier at ``opens_at``."""
+
+    name: Name
+    categories: Annotated[list[Category], msgspec.Meta(min_length=1)]
+    cadence: Cadence
+    opens_at: time
+    cutoff_at: time
+    weekday: Annotated[int, msgspec.Meta(ge=0, le=6)] | None = None
+    open_days_before: Annotated[int, msgspec.Meta(ge=0, le=13)] = 0
+    delivery_days_after: Annotated[int, msgspec.Meta(ge=0, le=14)] = 1
+
+
+class CycleTemplateOut(Out):
+    id: int
+    satker_id: int
+    name: str
+    categories: list[str]
+    cadence: Cadence
+    opens_at: time
+    cutoff_at: time
+    weekday: int | None
+    open_days_before: int
+    delivery_days_after: int
+    active: bool
+    version: int
+
+
+class OrderCycleOut(Out):
+    id: int
+    satker_id: int
+    template_id: int | None
+    name: str
+    categories: list[str]
+    opens_at: datetime
+    cutoff_at: datetime
+    delivery_date: date
+    status: str
+    closed_at: datetime | None
+    closed_by: str | None
+    version: int
+
+
+class RestockLineIn(Body):
+    product_id: int
+    quantity: Decimal
+    for_preorder: bool = False
+
+
+Lines = Annotated[list[RestockLineIn], msgspec.Meta(min_length=1, max_length=300)]
+
+
+class RestockRequestCreate(Body):
+    """A restock request of the caller's warung. ``submit=false`` keeps it as a draft."""
+
+    lines: Lines
+    submit: bool = True
+    note: ShortText = ""
+
+
+class RestockLinesUpdate(Body):
+    lines: Lines
+
+
+class RestockLineOut(Out):
+    line_no: int
+    product_id: int
+    quantity: Decimal
+    for_preorder: bool
+
+
+class RestockRequestOut(Out):
+    id: int
+    satker_id: int
+    warung_id: int
+    cycle_id: int
+    cycle_cutoff_at: datetime
+    status: str
+    note: str
+    version: int
+    created_at: datetime
+    lines: list[RestockLineOut]
+
+
+class RestockRequestSummaryOut(Out):
+    id: int
+    warung_id: int
+    cycle_id: int
+    status: str
+    line_count: int
+    version: int
+    created_at: datetime
+
+
+class ProductDemandOut(Out):
+    product_id: int
+    product_name: str
+    retail_unit: str
+    total_quantity: Decimal
+    preorder_quantity: Decimal
+    preorder_share: Decimal
+    warung_count: int
+    request_count: int

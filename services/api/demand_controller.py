@@ -1,0 +1,296 @@
+"""Warung demand: stock, pre-orders, the restock suggestion, restock requests and order cycles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from litestar import Controller, Response, get, post, put
+from litestar.params import HeaderParameter, QueryParameter
+
+from contracts.api.demand import (
+    CycleTemplateCreate,
+    CycleTemplateOut,
+    OrderCycleOut,
+    PreorderClose,
+    PreorderCreate,
+    PreorderOut,
+    ProductDemandOut,
+    RestockLinesUpdate,
+    RestockRequestCreate,
+    RestockRequestOut,
+    RestockRequestSummaryOut,
+    StockLevelOut,
+    StockMovementIn,
+    StockMovementOut,
+    StockUpdate,
+    SuggestionOut,
+)
+from contracts.errors import FieldError, InvalidInput
+from services.api.paging import Cursor, Limit, Page, decode_cursor, etag, page_of
+from services.app import cycles, demand, restock
+from services.auth import Principal
+from services.bootstrap import Container
+from services.db.tx import Tx
+
+IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", required=False)]
+StatusFilter = Annotated[str | None, QueryParameter(name="status", required=False)]
+
+
+def _after(cursor: str | None) -> int | None:
+    values = decode_cursor(cursor)
+    if values is None:
+        return None
+    if not isinstance(values[0], int):
+        raise InvalidInput(
+            "cursor is not valid", errors=[FieldError("cursor", "not a cursor we issued", "query")]
+        )
+    return values[0]
+
+
+class WarungDemandController(Controller):
+    path = "/v1/warungs/{warung_id:int}"
+    tags = ["demand"]
+
+    @put("/stock", summary="Stock-take and reorder points (minimum, maximum) of some products")
+    async def update_stock(
+        self, tx: Tx, container: Container, principal: Principal, warung_id: int, data: StockUpdate
+    ) -> list[StockLevelOut]:
+        return await demand.update_stock(tx, container, principal, warung_id, data)
+
+    @get("/stock", summary="The warung's stock levels")
+    async def list_stock(
+        self,
+        tx: Tx,
+        principal: Principal,
+        warung_id: int,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+    ) -> Page[StockLevelOut]:
+        rows = await demand.list_stock(
+            tx, principal, warung_id, limit=limit, after_product_id=_after(cursor)
+        )
+        return page_of(rows, limit, lambda r: (r.product_id,))
+
+    @post("/stock-movements", summary="Record a receipt, sale or adjustment")
+    async def record_movement(
+        self,
+        tx: Tx,
+        container: Container,
+        principal: Principal,
+        warung_id: int,
+        data: StockMovementIn,
+    ) -> StockMovementOut:
+        return await demand.record_movement(tx, container, principal, warung_id, data)
+
+    @get("/stock-movements", summary="Stock movements, oldest first")
+    async def list_movements(
+        self,
+        tx: Tx,
+        principal: Principal,
+        warung_id: int,
+        product_id: Annotated[int | None, QueryParameter(name="product_id")] = None,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+    ) -> Page[StockMovementOut]:
+        rows = await demand.list_movements(
+            tx, principal, warung_id, product_id=product_id, limit=limit, after_id=_after(cursor)
+        )
+        return page_of(rows, limit, lambda r: (r.id,))
+
+    @post("/preorders", summary="Record a customer's pre-order")
+    async def create_preorder(
+        self,
+        tx: Tx,
+        container: Container,
+        principal: Principal,
+        now: datetime,
+        warung_id: int,
+        data: PreorderCreate,
+    ) -> PreorderOut:
+        return await demand.create_preorder(tx, container, principal, warung_id, data, now)
+
+    @post("/preorders/{preorder_id:int}/status", summary="Mark a pre-order served or cancelled")
+    async def close_preorder(
+        self, tx: Tx, principal: Principal, warung_id: int, preorder_id: int, data: PreorderClose
+    ) -> Response[PreorderOut]:
+        out = await demand.close_preorder(tx, principal, warung_id, preorder_id, data)
+        return Response(out, status_code=200)
+
+    @get("/preorders", summary="The warung's pre-orders")
+    async def list_preorders(
+        self,
+        tx: Tx,
+        principal: Principal,
+        warung_id: int,
+        status: StatusFilter = None,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+    ) -> Page[PreorderOut]:
+        rows = await demand.list_preorders(
+            tx, principal, warung_id, status=status, limit=limit, after_id=_after(cursor)
+        )
+        return page_of(rows, limit, lambda r: (r.id,))
+
+    @get("/restock-suggestion", summary="What to order: open pre-orders and stock below minimum")
+    async def suggestion(
+        self, tx: Tx, container: Container, principal: Principal, warung_id: int
+    ) -> SuggestionOut:
+        return await demand.restock_suggestion(tx, container, principal, warung_id)
+
+
+class RestockRequestController(Controller):
+    path = "/v1/restock-requests"
+    tags = ["restock requests"]
+
+    @post("/", summary="Submit a restock request (warung key) into the open cycle")
+    async def create(
+        self,
+        tx: Tx,
+        container: Container,
+        principal: Principal,
+        now: datetime,
+        data: RestockRequestCreate,
+    ) -> Response[RestockRequestOut]:
+        out = await restock.create_request(tx, container, principal, data, now)
+        return Response(out, status_code=201, headers={"ETag": etag(out.version)})
+
+    @get("/", summary="Restock requests the caller may see")
+    async def list_requests(
+        self,
+        tx: Tx,
+        principal: Principal,
+        cycle_id: Annotated[int | None, QueryParameter(name="cycle_id")] = None,
+        status: StatusFilter = None,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+    ) -> Page[RestockRequestSummaryOut]:
+        rows = await restock.list_requests(
+            tx, principal, limit=limit, after_id=_after(cursor), cycle_id=cycle_id, status=status
+        )
+        return page_of(rows, limit, lambda r: (r.id,))
+
+    @get("/{request_id:int}", summary="One restock request with its lines")
+    async def get_request(
+        self, tx: Tx, principal: Principal, request_id: int
+    ) -> Response[RestockRequestOut]:
+        out = await restock.get_request(tx, principal, request_id)
+        return Response(out, headers={"ETag": etag(out.version)})
+
+    @put("/{request_id:int}/lines", summary="Replace the lines, until the cut-off")
+    async def replace_lines(
+        self,
+        tx: Tx,
+        container: Container,
+        principal: Principal,
+        now: datetime,
+        request_id: int,
+        data: RestockLinesUpdate,
+        if_match: IfMatch = None,
+    ) -> Response[RestockRequestOut]:
+        out = await restock.replace_lines(tx, container, principal, request_id, data, if_match, now)
+        return Response(out, headers={"ETag": etag(out.version)})
+
+    @post("/{request_id:int}/submit", summary="Submit a draft, until the cut-off")
+    async def submit(
+        self,
+        tx: Tx,
+        principal: Principal,
+        now: datetime,
+        request_id: int,
+        if_match: IfMatch = None,
+    ) -> Response[RestockRequestOut]:
+        out = await restock.change_status(tx, principal, request_id, "submit", if_match, now)
+        return Response(out, status_code=200, headers={"ETag": etag(out.version)})
+
+    @post("/{request_id:int}/cancel", summary="Cancel, until the cut-off")
+    async def cancel(
+        self,
+        tx: Tx,
+        principal: Principal,
+        now: datetime,
+        request_id: int,
+        if_match: IfMatch = None,
+    ) -> Response[RestockRequestOut]:
+        out = await restock.change_status(tx, principal, request_id, "cancel", if_match, now)
+        return Response(out, status_code=200, headers={"ETag": etag(out.version)})
+
+
+class OrderCycleController(Controller):
+    path = "/v1/satkers/{satker_id:int}"
+    tags = ["order cycles"]
+
+    @post("/cycle-templates", summary="Add a recurring order cycle (coordinator)")
+    async def create_template(
+        self,
+        tx: Tx,
+        principal: Principal,
+        now: datetime,
+        satker_id: int,
+        data: CycleTemplateCreate,
+    ) -> CycleTemplateOut:
+        return await cycles.create_template(tx, principal, satker_id, data, now)
+
+    @get("/cycle-templates", summary="The satker's recurring order cycles")
+    async def list_templates(
+        self, tx: Tx, principal: Principal, satker_id: int
+    ) -> list[CycleTemplateOut]:
+        return await cycles.list_templates(tx, principal, satker_id)
+
+    @get("/cycles", summary="Order cycles by cut-off")
+    async def list_cycles(
+        self,
+        tx: Tx,
+        principal: Principal,
+        satker_id: int,
+        status: StatusFilter = None,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+    ) -> Page[OrderCycleOut]:
+        after = decode_cursor(cursor, arity=2)
+        try:
+            position = (datetime.fromisoformat(after[0]), int(after[1])) if after else None
+        except (TypeError, ValueError) as exc:
+            raise InvalidInput(
+                "cursor is not valid",
+                errors=[FieldError("cursor", "not a cursor we issued", "query")],
+            ) from exc
+        rows = await cycles.list_cycles(
+            tx, principal, satker_id, limit=limit, after=position, status=status
+        )
+        return page_of(rows, limit, lambda r: (r.cutoff_at.isoformat(), r.id))
+
+    @get("/cycles/{cycle_id:int}", summary="One order cycle")
+    async def get_cycle(
+        self, tx: Tx, principal: Principal, satker_id: int, cycle_id: int
+    ) -> Response[OrderCycleOut]:
+        out = await cycles.get_cycle(tx, principal, satker_id, cycle_id)
+        return Response(out, headers={"ETag": etag(out.version)})
+
+    @post("/cycles/{cycle_id:int}/close", summary="Close a cycle before its cut-off")
+    async def close(
+        self,
+        tx: Tx,
+        principal: Principal,
+        now: datetime,
+        satker_id: int,
+        cycle_id: int,
+        if_match: IfMatch = None,
+    ) -> Response[OrderCycleOut]:
+        out = await cycles.close_cycle(tx, principal, satker_id, cycle_id, if_match, now)
+        return Response(out, status_code=200, headers={"ETag": etag(out.version)})
+
+    @get("/cycles/{cycle_id:int}/demand", summary="Demand per product across the warungs")
+    async def demand(
+        self,
+        tx: Tx,
+        principal: Principal,
+        satker_id: int,
+        cycle_id: int,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+    ) -> Page[ProductDemandOut]:
+        rows = await cycles.cycle_demand(
+            tx, principal, satker_id, cycle_id, limit=limit, after_product_id=_after(cursor)
+        )
+        return page_of(rows, limit, lambda r: (r.product_id,))

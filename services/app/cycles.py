@@ -1,0 +1,334 @@
+"""Order cycles: templates per satker, their instances in the satker's time zone, closing at
+the cut-off (by the scheduled job or early by a coordinator) and the coordinator's demand view.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from contracts.api.demand import (
+    Cadence,
+    CycleTemplateCreate,
+    CycleTemplateOut,
+    OrderCycleOut,
+    ProductDemandOut,
+)
+from contracts.errors import Conflict, FieldError, IllegalTransition, InvalidInput, NotFound
+from services.api.paging import check_if_match
+from services.app import cycle_schedule as cycle_domain
+from services.auth import Principal, Role
+from services.db.tx import Tx
+
+MATERIALISE_HORIZON = timedelta(days=8)
+ACCEPTING = ("scheduled", "open")
+DEMAND_STATUSES = ["submitted", "locked", "consolidated", "ordered", "delivered", "received"]
+
+_CYCLE_COLUMNS = (
+    "id, satker_id, template_id, name, categories, opens_at, cutoff_at, delivery_date,"
+    " status, closed_at, closed_by, version"
+)
+_TEMPLATE_COLUMNS = (
+    "id, satker_id, name, categories, cadence, opens_at, cutoff_at, weekday,"
+    " open_days_before, delivery_days_after, active, version"
+)
+
+
+def _cycle_out(row: Any) -> OrderCycleOut:
+    return OrderCycleOut(**dict(row))
+
+
+def _template(row: Any) -> cycle_domain.CycleTemplate:
+    return cycle_domain.CycleTemplate(
+        id=row["id"],
+        name=row["name"],
+        categories=tuple(row["categories"]),
+        cadence=row["cadence"],
+        opens_at=row["opens_at"],
+        cutoff_at=row["cutoff_at"],
+        weekday=row["weekday"],
+        open_days_before=row["open_days_before"],
+        delivery_days_after=row["delivery_days_after"],
+    )
+
+
+async def satker_timezone(raw: Any, satker_id: int) -> str:
+    zone = await raw.fetchval("SELECT timezone FROM satker WHERE id = $1", satker_id)
+    if zone is None:
+        raise NotFound(f"satker {satker_id} not found")
+    return zone
+
+
+async def create_template(
+    tx: Tx, principal: Principal, satker_id: int, data: CycleTemplateCreate, now: datetime
+) -> CycleTemplateOut:
+    principal.require(Role.ADMIN, Role.COORDINATOR)
+    principal.satker_scope(satker_id)
+    errors = []
+    if data.cadence == Cadence.WEEKLY and data.weekday is None:
+        errors.append(FieldError("/weekday", "a weekly cycle needs the cut-off's weekday"))
+    if data.cadence == Cadence.DAILY and data.weekday is not None:
+        errors.append(FieldError("/weekday", "a daily cycle has no weekday"))
+    if data.open_days_before == 0 and data.opens_at >= data.cutoff_at:
+        errors.append(FieldError("/cutoff_at", "the cut-off must come after the opening"))
+    if len(set(data.categories)) != len(data.categories):
+        errors.append(FieldError("/categories", "a category is named twice"))
+    if errors:
+        raise InvalidInput("the cycle template is not valid", errors=errors)
+    raw = await tx.raw()
+    await satker_timezone(raw, satker_id)
+    row = await raw.fetchrow(
+        f"""
+        INSERT INTO cycle_template (satker_id, name, categories, cadence, opens_at, cutoff_at,
+            weekday, open_days_before, delivery_days_after)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        ON CONFLICT (satker_id, name) DO NOTHING
+        RETURNING {_TEMPLATE_COLUMNS}
+        """,
+        satker_id,
+        data.name,
+        [str(c) for c in data.categories],
+        str(data.cadence),
+        data.opens_at,
+        data.cutoff_at,
+        data.weekday,
+        data.open_days_before,
+        data.delivery_days_after,
+    )
+    if row is None:
+        raise Conflict(f"a cycle template named {data.name!r} exists already")
+    await materialise_satker(raw, satker_id, now)
+    return CycleTemplateOut(**dict(row))
+
+
+async def list_templates(tx: Tx, principal: Principal, satker_id: int) -> list[CycleTemplateOut]:
+    principal.satker_scope(satker_id)
+    raw = await tx.raw()
+    rows = await raw.fetch(
+        f"SELECT {_TEMPLATE_COLUMNS} FROM cycle_template WHERE satker_id = $1 ORDER BY id",
+        satker_id,
+    )
+    return [CycleTemplateOut(**dict(r)) for r in rows]
+
+
+async def materialise_satker(
+    raw: Any, satker_id: int, now: datetime, horizon: timedelta = MATERIALISE_HORIZON
+) -> int:
+    """Create the satker's cycle instances whose cut-off falls within ``horizon`` from ``now``;
+    existing ones are left alone. Returns how many were created."""
+    zone = await satker_timezone(raw, satker_id)
+    templates = await raw.fetch(
+        f"SELECT {_TEMPLATE_COLUMNS} FROM cycle_template WHERE satker_id = $1 AND active",
+        satker_id,
+    )
+    instances = [
+        (t["id"], t["name"], list(t["categories"]), occ)
+        for t in templates
+        for occ in cycle_domain.occurrences(_template(t), zone, now, now + horizon)
+    ]
+    if not instances:
+        return 0
+    created = await raw.fetchval(
+        """
+        WITH ins AS (
+            INSERT INTO order_cycle (satker_id, template_id, name, categories, opens_at,
+                cutoff_at, delivery_date, status)
+            SELECT $1, u.template_id, u.name, string_to_array(u.categories, ','), u.opens_at,
+                u.cutoff_at, u.delivery_date,
+                CASE WHEN u.opens_at <= $2 THEN 'open' ELSE 'scheduled' END
+            FROM unnest($3::bigint[], $4::text[], $5::text[], $6::timestamptz[],
+                        $7::timestamptz[], $8::date[])
+                AS u(template_id, name, categories, opens_at, cutoff_at, delivery_date)
+            ON CONFLICT (satker_id, template_id, cutoff_at) DO NOTHING
+            RETURNING 1
+        )
+        SELECT count(*) FROM ins
+        """,
+        satker_id,
+        now,
+        [i[0] for i in instances],
+        [i[1] for i in instances],
+        [",".join(i[2]) for i in instances],
+        [i[3].opens_at for i in instances],
+        [i[3].cutoff_at for i in instances],
+        [i[3].delivery_date for i in instances],
+    )
+    return int(created)
+
+
+async def list_cycles(
+    tx: Tx,
+    principal: Principal,
+    satker_id: int,
+    *,
+    limit: int,
+    after: tuple[datetime, int] | None,
+    status: str | None,
+) -> list[OrderCycleOut]:
+    principal.satker_scope(satker_id)
+    raw = await tx.raw()
+    rows = await raw.fetch(
+        f"""
+        SELECT {_CYCLE_COLUMNS} FROM order_cycle
+        WHERE satker_id = $1 AND ($2::text IS NULL OR status = $2)
+          AND ($3::timestamptz IS NULL OR (cutoff_at, id) > ($3, $4))
+        ORDER BY cutoff_at, id LIMIT $5
+        """,
+        satker_id,
+        status,
+        after[0] if after else None,
+        after[1] if after else 0,
+        limit + 1,
+    )
+    return [_cycle_out(r) for r in rows]
+
+
+async def get_cycle(tx: Tx, principal: Principal, satker_id: int, cycle_id: int) -> OrderCycleOut:
+    principal.satker_scope(satker_id)
+    raw = await tx.raw()
+    row = await raw.fetchrow(
+        f"SELECT {_CYCLE_COLUMNS} FROM order_cycle WHERE satker_id = $1 AND id = $2",
+        satker_id,
+        cycle_id,
+    )
+    if row is None:
+        raise NotFound(f"cycle {cycle_id} not found")
+    return _cycle_out(row)
+
+
+async def close_cycle(
+    tx: Tx,
+    principal: Principal,
+    satker_id: int,
+    cycle_id: int,
+    if_match: str | None,
+    now: datetime,
+) -> OrderCycleOut:
+    """A coordinator closes a cycle before its cut-off: its submitted requests are locked."""
+    principal.require(Role.ADMIN, Role.COORDINATOR)
+    principal.satker_scope(satker_id)
+    raw = await tx.raw()
+    row = await raw.fetchrow(
+        "SELECT status, version FROM order_cycle WHERE satker_id = $1 AND id = $2 FOR UPDATE",
+        satker_id,
+        cycle_id,
+    )
+    if row is None:
+        raise NotFound(f"cycle {cycle_id} not found")
+    check_if_match(if_match, row["version"])
+    if row["status"] not in ACCEPTING:
+        raise IllegalTransition("order cycle", row["status"], "close")
+    closed = await lock_cycle(raw, satker_id, cycle_id, now, f"coordinator:{principal.key_id}")
+    return _cycle_out(closed)
+
+
+async def lock_cycle(raw: Any, satker_id: int, cycle_id: int, now: datetime, by: str) -> Any:
+    """Close the (already row-locked) cycle and lock its submitted requests."""
+    closed = await raw.fetchrow(
+        f"""
+        UPDATE order_cycle SET status = 'closed', closed_at = $3, closed_by = $4,
+            version = version + 1
+        WHERE satker_id = $1 AND id = $2
+        RETURNING {_CYCLE_COLUMNS}
+        """,
+        satker_id,
+        cycle_id,
+        now,
+        by,
+    )
+    await raw.execute(
+        """
+        UPDATE restock_request SET status = 'locked', version = version + 1, updated_at = $3
+        WHERE satker_id = $1 AND cycle_id = $2 AND status = 'submitted'
+        """,
+        satker_id,
+        cycle_id,
+        now,
+    )
+    return closed
+
+
+async def next_cutoff(
+    raw: Any, satker_id: int, categories: list[str], now: datetime
+) -> datetime | None:
+    """The cut-off of the next cycle (after ``now``) taking all of ``categories``."""
+    return await raw.fetchval(
+        """
+        SELECT cutoff_at FROM order_cycle
+        WHERE satker_id = $1 AND categories @> $2::varchar[] AND status IN ('scheduled','open')
+          AND cutoff_at > $3
+        ORDER BY cutoff_at LIMIT 1
+        """,
+        satker_id,
+        categories,
+        now,
+    )
+
+
+async def closed_conflict(
+    raw: Any, satker_id: int, categories: list[str], now: datetime, what: str
+) -> Conflict:
+    """The 409 for a submission or edit after the cut-off, naming the next cut-off."""
+    upcoming = await next_cutoff(raw, satker_id, categories, now)
+    if upcoming is None:
+        detail = f"{what}: no order cycle for {', '.join(categories)} is open and none is scheduled"
+    else:
+        detail = (
+            f"{what}: the order cycle is closed; the next cycle for {', '.join(categories)}"
+            f" has its cut-off at {upcoming.isoformat()}"
+        )
+    return Conflict(
+        detail,
+        extra={"next_cutoff_at": upcoming.isoformat() if upcoming else None},
+    )
+
+
+async def cycle_demand(
+    tx: Tx,
+    principal: Principal,
+    satker_id: int,
+    cycle_id: int,
+    *,
+    limit: int,
+    after_product_id: int | None,
+) -> list[ProductDemandOut]:
+    """Totals per product across the cycle's warungs, with the pre-order share."""
+    principal.require(Role.ADMIN, Role.COORDINATOR)
+    principal.satker_scope(satker_id)
+    raw = await tx.raw()
+    exists = await raw.fetchval(
+        "SELECT 1 FROM order_cycle WHERE satker_id = $1 AND id = $2", satker_id, cycle_id
+    )
+    if exists is None:
+        raise NotFound(f"cycle {cycle_id} not found")
+    rows = await raw.fetch(
+        """
+        SELECT l.product_id, p.name AS product_name, p.retail_unit,
+            sum(l.quantity) AS total_quantity,
+            coalesce(sum(l.quantity) FILTER (WHERE l.for_preorder), 0) AS preorder_quantity,
+            count(DISTINCT r.warung_id) AS warung_count,
+            count(DISTINCT r.id) AS request_count
+        FROM restock_request r
+        JOIN restock_line l ON l.satker_id = r.satker_id AND l.request_id = r.id
+        JOIN product p ON p.id = l.product_id
+        WHERE r.satker_id = $1 AND r.cycle_id = $2 AND r.status = ANY($3::text[])
+          AND ($4::bigint IS NULL OR l.product_id > $4)
+        GROUP BY l.product_id, p.name, p.retail_unit
+        ORDER BY l.product_id LIMIT $5
+        """,
+        satker_id,
+        cycle_id,
+        DEMAND_STATUSES,
+        after_product_id,
+        limit + 1,
+    )
+    return [
+        ProductDemandOut(
+            **dict(r),
+            preorder_share=(r["preorder_quantity"] / r["total_quantity"]).quantize(
+                Decimal("0.0001")
+            ),
+        )
+        for r in rows
+    ]

@@ -1,0 +1,202 @@
+"""Warung demand: stock levels and their movements, customer pre-orders, order cycles (templates
+and instances) and restock requests with their lines. All tenant tables: ``satker_id`` leads
+every primary key, unique constraint and foreign key to another tenant table."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Identity,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Time,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.db.base import Base, created_at_column
+
+CATEGORIES = "('sembako','fresh','protein','household')"
+
+
+class StockLevel(Base):
+    """What a warung holds of a product, with its reorder point (minimum) and target (maximum)."""
+
+    __tablename__ = "stock_level"
+    __table_args__ = (
+        ForeignKeyConstraint(["satker_id", "warung_id"], ["warung.satker_id", "warung.id"]),
+        CheckConstraint("on_hand >= 0", name="on_hand"),
+        CheckConstraint("minimum >= 0 AND maximum >= minimum", name="min_max"),
+    )
+
+    satker_id: Mapped[int] = mapped_column(primary_key=True)
+    warung_id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
+    on_hand: Mapped[Decimal] = mapped_column(server_default=text("0"))
+    minimum: Mapped[Decimal] = mapped_column(server_default=text("0"))
+    maximum: Mapped[Decimal] = mapped_column(server_default=text("0"))
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    updated_at: Mapped[datetime] = created_at_column()
+
+
+class StockMovement(Base):
+    """Every change of on hand, with its reason, so on hand is explainable."""
+
+    __tablename__ = "stock_movement"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["satker_id", "warung_id", "product_id"],
+            ["stock_level.satker_id", "stock_level.warung_id", "stock_level.product_id"],
+        ),
+        CheckConstraint("reason IN ('count','receipt','sale','adjustment')", name="reason"),
+        Index("ix_stock_movement_level", "satker_id", "warung_id", "product_id", "id"),
+    )
+
+    satker_id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    warung_id: Mapped[int]
+    product_id: Mapped[int]
+    reason: Mapped[str] = mapped_column(String(20))
+    delta: Mapped[Decimal]
+    on_hand_after: Mapped[Decimal]
+    note: Mapped[str] = mapped_column(String(500), server_default=text("''"))
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class Preorder(Base):
+    """A customer's order placed at the warung; served first when goods are short."""
+
+    __tablename__ = "preorder"
+    __table_args__ = (
+        ForeignKeyConstraint(["satker_id", "warung_id"], ["warung.satker_id", "warung.id"]),
+        CheckConstraint("quantity > 0", name="quantity"),
+        CheckConstraint("status IN ('open','served','cancelled')", name="status"),
+        Index("ix_preorder_open", "satker_id", "warung_id", "product_id", "status"),
+    )
+
+    satker_id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    warung_id: Mapped[int]
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    quantity: Mapped[Decimal]
+    customer_ref: Mapped[str] = mapped_column(String(100))
+    needed_by: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20), server_default=text("'open'"))
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class CycleTemplate(Base):
+    """A recurring order cycle of a satker, in the satker's local time: e.g. fresh food daily,
+    open 06:00, cut-off 12:00, delivered next day; staples weekly, cut-off Monday 12:00."""
+
+    __tablename__ = "cycle_template"
+    __table_args__ = (
+        ForeignKeyConstraint(["satker_id"], ["satker.id"]),
+        UniqueConstraint("satker_id", "name"),
+        CheckConstraint("cadence IN ('daily','weekly')", name="cadence"),
+        CheckConstraint("weekday IS NULL OR weekday BETWEEN 0 AND 6", name="weekday"),
+        CheckConstraint("open_days_before >= 0 AND delivery_days_after >= 0", name="days"),
+    )
+
+    satker_id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    categories: Mapped[list[str]] = mapped_column(ARRAY(String(20)))
+    cadence: Mapped[str] = mapped_column(String(10))
+    weekday: Mapped[int | None] = mapped_column(SmallInteger)  # of the cut-off, Monday = 0
+    opens_at: Mapped[time] = mapped_column(Time)
+    cutoff_at: Mapped[time] = mapped_column(Time)
+    open_days_before: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    delivery_days_after: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    active: Mapped[bool] = mapped_column(server_default=text("true"))
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class OrderCycle(Base):
+    """One instance of a template: when it opens, its cut-off (UTC instants computed in the
+    satker's zone) and its delivery date."""
+
+    __tablename__ = "order_cycle"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["satker_id", "template_id"], ["cycle_template.satker_id", "cycle_template.id"]
+        ),
+        UniqueConstraint("satker_id", "template_id", "cutoff_at"),
+        CheckConstraint(
+            "status IN ('scheduled','open','closed','consolidated','settled')", name="status"
+        ),
+        CheckConstraint("opens_at < cutoff_at", name="window"),
+        Index("ix_order_cycle_due", "status", "cutoff_at"),
+        Index("ix_order_cycle_satker_cutoff", "satker_id", "cutoff_at"),
+    )
+
+    satker_id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    template_id: Mapped[int | None]
+    name: Mapped[str] = mapped_column(String(200))
+    categories: Mapped[list[str]] = mapped_column(ARRAY(String(20)))
+    opens_at: Mapped[datetime]
+    cutoff_at: Mapped[datetime]
+    delivery_date: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20), server_default=text("'scheduled'"))
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(60))
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class RestockRequest(Base):
+    __tablename__ = "restock_request"
+    __table_args__ = (
+        ForeignKeyConstraint(["satker_id", "warung_id"], ["warung.satker_id", "warung.id"]),
+        ForeignKeyConstraint(
+            ["satker_id", "cycle_id"], ["order_cycle.satker_id", "order_cycle.id"]
+        ),
+        CheckConstraint(
+            "status IN ('draft','submitted','locked','consolidated','ordered','delivered',"
+            "'received','cancelled')",
+            name="status",
+        ),
+        Index("ix_restock_request_cycle", "satker_id", "cycle_id", "status"),
+        Index("ix_restock_request_warung", "satker_id", "warung_id", "id"),
+    )
+
+    satker_id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    warung_id: Mapped[int]
+    cycle_id: Mapped[int]
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(String(500), server_default=text("''"))
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = created_at_column()
+
+
+class RestockLine(Base):
+    __tablename__ = "restock_line"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["satker_id", "request_id"],
+            ["restock_request.satker_id", "restock_request.id"],
+            ondelete="CASCADE",
+        ),
+        UniqueConstraint("satker_id", "request_id", "product_id"),
+        CheckConstraint("quantity > 0", name="quantity"),
+    )
+
+    satker_id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    quantity: Mapped[Decimal]
+    for_preorder: Mapped[bool] = mapped_column(server_default=text("false"))
