@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.app.product_cache import ProductCache
 from services.auth import KeyCache, StoredKey
 from services.clock import Clock, system_clock
 from services.db.engine import make_engine
@@ -29,6 +30,7 @@ class Container:
     engine: AsyncEngine
     clock: Clock = system_clock
     adapters: AdapterRegistry = field(default_factory=AdapterRegistry)
+    product_cache: ProductCache = field(default_factory=ProductCache)
     keys: KeyCache = field(init=False)
 
     def __post_init__(self) -> None:

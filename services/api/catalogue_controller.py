@@ -40,9 +40,13 @@ class ProductController(Controller):
     tags = ["catalogue"]
 
     @post("/", summary="Register a product with its packs and price ceilings (admin)")
-    async def create(self, tx: Tx, principal: Principal, data: ProductCreate) -> ProductOut:
+    async def create(
+        self, tx: Tx, principal: Principal, container: Container, data: ProductCreate
+    ) -> ProductOut:
         admin_only(principal)
-        return await catalogue.create_product(tx, data)
+        out = await catalogue.create_product(tx, data)
+        container.product_cache.invalidate(out.id)
+        return out
 
     @get("/", summary="List products")
     async def list_products(
@@ -70,6 +74,7 @@ class ProductController(Controller):
         self,
         tx: Tx,
         principal: Principal,
+        container: Container,
         now: datetime,
         product_id: int,
         data: ProductUpdate,
@@ -77,6 +82,7 @@ class ProductController(Controller):
     ) -> Response[ProductOut]:
         admin_only(principal)
         out = await catalogue.update_product(tx, product_id, data, if_match, now)
+        container.product_cache.invalidate(product_id)
         return Response(out, headers={"ETag": etag(out.version)})
 
 

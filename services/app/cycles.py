@@ -17,9 +17,9 @@ from contracts.api.demand import (
 )
 from contracts.errors import Conflict, FieldError, IllegalTransition, InvalidInput, NotFound
 from services.api.paging import check_if_match
-from services.app import cycle_schedule as cycle_domain
 from services.auth import Principal, Role
 from services.db.tx import Tx
+from services.domain import cycle as cycle_domain
 
 MATERIALISE_HORIZON = timedelta(days=8)
 ACCEPTING = ("scheduled", "open")

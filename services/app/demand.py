@@ -22,10 +22,11 @@ from contracts.api.demand import (
 )
 from contracts.errors import FieldError, Forbidden, IllegalTransition, InvalidInput, NotFound
 from contracts.quantity import QuantityError, check_quantity
-from services.app import restock, suggestion
+from services.app import restock
 from services.app.product_cache import CachedProduct, product_cache
 from services.auth import Principal, Role
 from services.db.tx import Tx
+from services.domain import suggestion
 
 ZERO = Decimal(0)
 _LEVEL_COLUMNS = "warung_id, product_id, on_hand, minimum, maximum, version, updated_at"

@@ -70,9 +70,5 @@ class ProductCache:
 
 
 def product_cache(container: object) -> ProductCache:
-    """The container's product cache, made on first use (one per app or worker)."""
-    cache = getattr(container, "product_cache", None)
-    if cache is None:
-        cache = ProductCache()
-        container.product_cache = cache  # type: ignore[attr-defined]
-    return cache
+    """The container's product cache (one per app or worker process)."""
+    return container.product_cache  # type: ignore[attr-defined]

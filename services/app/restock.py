@@ -23,10 +23,11 @@ from contracts.api.demand import (
 )
 from contracts.errors import FieldError, Forbidden, InvalidInput, NotFound
 from services.api.paging import check_if_match
-from services.app import cycles, restock_rules
+from services.app import cycles
 from services.app.product_cache import CachedProduct, product_cache
 from services.auth import Principal, Role
 from services.db.tx import Tx
+from services.domain import restock as restock_rules
 
 _INSERT = """
 WITH c AS (

@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from contracts.errors import IllegalTransition, InvalidInput
-from services.app.cycle_schedule import CycleTemplate, occurrences
-from services.app.restock_rules import check_transition, validate_lines
-from services.app.suggestion import StockPoint, suggest
+from services.domain.cycle import CycleTemplate, occurrences
+from services.domain.restock import check_transition, validate_lines
+from services.domain.suggestion import StockPoint, suggest
 
 WEEKLY = CycleTemplate(
     id=1,
