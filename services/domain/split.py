@@ -148,8 +148,8 @@ def _max_useful_packs(o: _Offer, need: Decimal, policy: PackPolicy) -> int:
     if policy == PackPolicy.ROUND_DOWN:
         cap = _floor_packs(need, o.units)
     else:
-        # beyond covering the demand, more packs only help to reach a cheaper tier
-        cap = max(_ceil_packs(need, o.units), o.tiers[-1][0])
+        # beyond covering the demand, more packs only help to reach a cheaper tier or the MOQ
+        cap = max(_ceil_packs(need, o.units), o.tiers[-1][0], o.offer.moq_packs)
     return min(cap, o.stock) if o.stock is not None else cap
 
 
