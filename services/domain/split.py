@@ -144,12 +144,15 @@ def _floor_packs(quantity: Decimal, units: Decimal) -> int:
     return int((quantity / units).to_integral_value(rounding=ROUND_FLOOR)) if quantity > 0 else 0
 
 
-def _max_useful_packs(o: _Offer, need: Decimal, policy: PackPolicy) -> int:
+def _max_useful_packs(o: _Offer, need: Decimal, policy: PackPolicy, mov: int = 0) -> int:
     if policy == PackPolicy.ROUND_DOWN:
         cap = _floor_packs(need, o.units)
     else:
-        # beyond covering the demand, more packs only help to reach a cheaper tier or the MOQ
+        # beyond covering the demand, more packs only help to reach a cheaper tier, the MOQ,
+        # or the supplier's minimum order value
         cap = max(_ceil_packs(need, o.units), o.tiers[-1][0], o.offer.moq_packs)
+        if mov:
+            cap = max(cap, -(-mov // min(price for _, price in o.tiers)))
     return min(cap, o.stock) if o.stock is not None else cap
 
 
@@ -308,7 +311,7 @@ def _solve_milp(
         need = demand[sku]
         cover: dict[int, float] = {}
         for o in sku_offers:
-            top = _max_useful_packs(o, need, policy)
+            top = _max_useful_packs(o, need, policy, minimum_values.get(o.supplier_id, 0))
             choose: dict[int, float] = {}
             for i, (tier_min, price) in enumerate(o.tiers):
                 lo = max(tier_min, o.offer.moq_packs)

@@ -114,8 +114,12 @@ def brute_force(demand, quotes):
     """Cheapest plan that covers all demand (None if none does), by enumeration."""
     offers = [(q, o) for q in quotes for o in q.offers]
     ranges = []
-    for _, o in offers:
+    for q, o in offers:
+        # more packs than this never help: enough alone for the demand, the top tier, the MOQ
+        # and the supplier's minimum order value
         top = int(-(-demand[o.sku] // o.units_per_pack)) + max(t.min_packs for t in o.tiers)
+        cheapest = min(t.price_per_pack_idr for t in o.tiers)
+        top = max(top, o.moq_packs, -(-q.min_order_value_idr // cheapest))
         top = min(top, o.available_packs) if o.available_packs is not None else top
         ranges.append([0, *range(o.moq_packs, top + 1)])
     best = None
