@@ -367,6 +367,8 @@ def _solve_milp(
         highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in m.integer
     ]
     h.passModel(lp)
+    if time_limit is not None:
+        _enforce_deadline(h, time.perf_counter() + time_limit)
     if warm:
         start = [0.0] * len(m.cost)
         for key, packs in warm.items():
@@ -393,6 +395,18 @@ def _solve_milp(
     label = "optimal" if status == highspy.HighsModelStatus.kOptimal else "time_limit"
     mip_gap = float(info.mip_gap) if math.isfinite(info.mip_gap) else None
     return buys, label, mip_gap
+
+
+def _enforce_deadline(h: object, deadline: float) -> None:
+    """HiGHS checks its own time limit only between phases (a root cut round can overrun it
+    by seconds); an interrupt callback on simplex and MIP progress holds the deadline."""
+
+    def interrupt(event: object) -> None:
+        if time.perf_counter() >= deadline:
+            event.interrupt()  # type: ignore[attr-defined]
+
+    h.cbSimplexInterrupt.subscribe(interrupt)  # type: ignore[attr-defined]
+    h.cbMipInterrupt.subscribe(interrupt)  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------- plan
