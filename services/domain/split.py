@@ -286,7 +286,11 @@ def _solve_milp(
     warm: Mapping[tuple[int, str, str], int],
     time_limit: float | None,
     gap: float,
+    *,
+    exact_cover: bool,
 ) -> tuple[dict[tuple[int, str, str], int], str, float | None] | None:
+    """``exact_cover``: cover exactly what stock allows (round up) as a hard constraint;
+    otherwise uncovered demand is a slack at a penalty."""
     import highspy
     import numpy as np
 
@@ -330,7 +334,13 @@ def _solve_milp(
                 x_of[(o.supplier_id, sku, o.offer.pack_name)].append((x, y, lo, hi, price))
             if choose:
                 m.row(choose, -inf, 1)  # one tier per offer
-        short = m.var(penalty, 0, float(need), False)
+        if exact_cover:
+            stock = [o.stock * o.units if o.stock is not None else None for o in sku_offers]
+            reachable = need if None in stock else min(need, sum(stock, Decimal(0)))
+            unavoidable = float(need - reachable)
+            short = m.var(0.0, unavoidable, unavoidable, False)
+        else:
+            short = m.var(penalty, 0, float(need), False)
         cover[short] = 1.0
         if policy == PackPolicy.ROUND_DOWN:
             m.row({k: v for k, v in cover.items() if k != short}, -inf, float(need))
@@ -384,8 +394,8 @@ def _solve_milp(
     h.run()
     status = h.getModelStatus()
     info = h.getInfo()
-    if info.primal_solution_status != 2:  # no feasible point
-        return None
+    if status == highspy.HighsModelStatus.kInfeasible or info.primal_solution_status != 2:
+        return None  # no feasible point (found)
     values = h.getSolution().col_value
     buys: dict[tuple[int, str, str], int] = {}
     for key, cols in x_of.items():
@@ -447,8 +457,13 @@ def plan_split(
     greedy = _greedy(demand, offers, policy, fees, movs)
     buys, solver, status, gap = greedy, "greedy", "greedy", None
     if use_solver and offers:
+        args = (demand, offers, policy, fees, movs, greedy, time_limit, mip_gap)
         try:
-            solved = _solve_milp(demand, offers, policy, fees, movs, greedy, time_limit, mip_gap)
+            solved = None
+            if policy == PackPolicy.ROUND_UP:
+                solved = _solve_milp(*args, exact_cover=True)
+            if solved is None:  # round down, or stock that minimum order values lock away
+                solved = _solve_milp(*args, exact_cover=False)
         except Exception:  # a solver failure falls back to the greedy plan
             solved = None
         if solved is None:
