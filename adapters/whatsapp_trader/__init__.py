@@ -2,7 +2,7 @@
 system): orders go out as a WhatsApp message with a signed, expiring link to a mobile page
 where the trader confirms quantities, prices and ongkir, or rejects the order."""
 
-from adapters.whatsapp_trader._local import DailyHours, Session, session_for
+from adapters.local_time import DailyHours, Session, session_for
 from adapters.whatsapp_trader.adapter import (
     CONFIRMATION_PATH,
     PriceListEntry,

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from adapters.whatsapp_trader._local import (
+from adapters.local_time import (
     DailyHours,
     Session,
     local_moment,

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from urllib.parse import quote
 
-from adapters.whatsapp_trader._local import local_moment, long_date, quantity_text, rupiah, zone
+from adapters.local_time import local_moment, long_date, quantity_text, rupiah, zone
 from contracts.adapter import OrderLine, PurchaseOrderRequest
 
 _PHONE_SEPARATORS = re.compile(r"[\s().-]")

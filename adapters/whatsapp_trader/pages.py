@@ -19,7 +19,7 @@ from typing import Any
 
 import jinja2
 
-from adapters.whatsapp_trader._local import local_moment, long_date, quantity_text, rupiah
+from adapters.local_time import local_moment, long_date, quantity_text, rupiah
 from adapters.whatsapp_trader.message import line_amount_text, order_total_idr
 from contracts.adapter import PurchaseOrderRequest
 from contracts.errors import FieldError, InvalidInput

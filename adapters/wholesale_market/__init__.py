@@ -2,7 +2,7 @@
 indicative prices; orders become buying lists for a market runner within trading hours; the
 runner reports what was actually bought at what price."""
 
-from adapters.wholesale_market._local import DailyHours, Session, session_for
+from adapters.local_time import DailyHours, Session, session_for
 from adapters.wholesale_market.adapter import (
     SIGNATURE_HEADER,
     HoursConfig,

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from adapters.wholesale_market._local import (
+from adapters.local_time import (
     DailyHours,
     Session,
     local_moment,

@@ -18,7 +18,7 @@ from typing import Any
 
 import msgspec
 
-from adapters.wholesale_market._local import zone
+from adapters.local_time import zone
 from contracts.errors import FieldError, InvalidInput
 from contracts.money import Rupiah
 

@@ -16,7 +16,7 @@ from importlib import resources
 import jinja2
 import msgspec
 
-from adapters.wholesale_market._local import (
+from adapters.local_time import (
     Session,
     local_moment,
     long_date,

@@ -1,8 +1,6 @@
-"""Local time and Indonesian formatting: daily sessions, rupiah, quantities, dates.
-
-A small twin of this module lives in ``adapters.wholesale_market``; adapters share nothing
-but ``contracts``.
-"""
+"""Local time and Indonesian formatting shared by the adapters for suppliers run by people
+(a market's trading hours, a trader's ordering window): daily sessions, rupiah, quantities,
+dates."""
 
 from __future__ import annotations
 
