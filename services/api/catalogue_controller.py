@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, Response, get, patch, post
-from litestar.params import HeaderParameter, QueryParameter
+from litestar.params import QueryParameter
 
 from contracts.api.catalogue import (
     Category,
@@ -21,18 +21,11 @@ from contracts.api.catalogue import (
     SupplierUpdate,
 )
 from services.api.deps import admin_only
-from services.api.paging import Cursor, Limit, Page, decode_cursor, etag, page_of
+from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, etag, page_of
 from services.app import catalogue
 from services.auth import Principal
 from services.bootstrap import Container
 from services.db.tx import Tx
-
-IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", required=False)]
-
-
-def _after(cursor: str | None) -> int | None:
-    values = decode_cursor(cursor)
-    return values[0] if values else None
 
 
 class ProductController(Controller):
@@ -58,7 +51,7 @@ class ProductController(Controller):
         active: Annotated[bool | None, QueryParameter(name="active")] = None,
     ) -> Page[ProductOut]:
         rows = await catalogue.list_products(
-            tx, limit=limit, after_id=_after(cursor), category=category, active=active
+            tx, limit=limit, after_id=after_id(cursor), category=category, active=active
         )
         return page_of(rows, limit, lambda r: (r.id,))
 
@@ -106,7 +99,7 @@ class SupplierController(Controller):
         region: Annotated[str | None, QueryParameter(name="region")] = None,
     ) -> Page[SupplierOut]:
         rows = await catalogue.list_suppliers(
-            tx, limit=limit, after_id=_after(cursor), region=region
+            tx, limit=limit, after_id=after_id(cursor), region=region
         )
         return page_of(rows, limit, lambda r: (r.id,))
 
@@ -152,6 +145,6 @@ class MarketPriceController(Controller):
         kota: Annotated[str | None, QueryParameter(name="kota")] = None,
     ) -> Page[MarketPriceOut]:
         rows = await catalogue.list_market_prices(
-            tx, limit=limit, after_id=_after(cursor), sku=sku, kota=kota
+            tx, limit=limit, after_id=after_id(cursor), sku=sku, kota=kota
         )
         return page_of(rows, limit, lambda r: (r.id,))

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, Response, get, post, put
-from litestar.params import HeaderParameter, QueryParameter
+from litestar.params import QueryParameter
 
 from contracts.api.demand import (
     CycleTemplateCreate,
@@ -27,25 +27,13 @@ from contracts.api.demand import (
     SuggestionOut,
 )
 from contracts.errors import FieldError, InvalidInput
-from services.api.paging import Cursor, Limit, Page, decode_cursor, etag, page_of
+from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, decode_cursor, etag, page_of
 from services.app import cycles, demand, restock
 from services.auth import Principal
 from services.bootstrap import Container
 from services.db.tx import Tx
 
-IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", required=False)]
 StatusFilter = Annotated[str | None, QueryParameter(name="status", required=False)]
-
-
-def _after(cursor: str | None) -> int | None:
-    values = decode_cursor(cursor)
-    if values is None:
-        return None
-    if not isinstance(values[0], int):
-        raise InvalidInput(
-            "cursor is not valid", errors=[FieldError("cursor", "not a cursor we issued", "query")]
-        )
-    return values[0]
 
 
 class WarungDemandController(Controller):
@@ -68,7 +56,7 @@ class WarungDemandController(Controller):
         cursor: Cursor = None,
     ) -> Page[StockLevelOut]:
         rows = await demand.list_stock(
-            tx, principal, warung_id, limit=limit, after_product_id=_after(cursor)
+            tx, principal, warung_id, limit=limit, after_product_id=after_id(cursor)
         )
         return page_of(rows, limit, lambda r: (r.product_id,))
 
@@ -94,7 +82,7 @@ class WarungDemandController(Controller):
         cursor: Cursor = None,
     ) -> Page[StockMovementOut]:
         rows = await demand.list_movements(
-            tx, principal, warung_id, product_id=product_id, limit=limit, after_id=_after(cursor)
+            tx, principal, warung_id, product_id=product_id, limit=limit, after_id=after_id(cursor)
         )
         return page_of(rows, limit, lambda r: (r.id,))
 
@@ -128,7 +116,7 @@ class WarungDemandController(Controller):
         cursor: Cursor = None,
     ) -> Page[PreorderOut]:
         rows = await demand.list_preorders(
-            tx, principal, warung_id, status=status, limit=limit, after_id=_after(cursor)
+            tx, principal, warung_id, status=status, limit=limit, after_id=after_id(cursor)
         )
         return page_of(rows, limit, lambda r: (r.id,))
 
@@ -166,7 +154,7 @@ class RestockRequestController(Controller):
         cursor: Cursor = None,
     ) -> Page[RestockRequestSummaryOut]:
         rows = await restock.list_requests(
-            tx, principal, limit=limit, after_id=_after(cursor), cycle_id=cycle_id, status=status
+            tx, principal, limit=limit, after_id=after_id(cursor), cycle_id=cycle_id, status=status
         )
         return page_of(rows, limit, lambda r: (r.id,))
 
@@ -291,6 +279,6 @@ class OrderCycleController(Controller):
         cursor: Cursor = None,
     ) -> Page[ProductDemandOut]:
         rows = await cycles.cycle_demand(
-            tx, principal, satker_id, cycle_id, limit=limit, after_product_id=_after(cursor)
+            tx, principal, satker_id, cycle_id, limit=limit, after_product_id=after_id(cursor)
         )
         return page_of(rows, limit, lambda r: (r.product_id,))

@@ -8,7 +8,7 @@ from litestar import Controller, get, post
 
 from contracts.api.registry import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
 from services.api.deps import admin_only
-from services.api.paging import Cursor, Limit, Page, decode_cursor, page_of
+from services.api.paging import Cursor, Limit, Page, after_id, page_of
 from services.app.api_keys import create_api_key, list_api_keys, revoke_api_key
 from services.auth import Principal
 from services.bootstrap import Container
@@ -29,8 +29,7 @@ class ApiKeyController(Controller):
         self, tx: Tx, principal: Principal, limit: Limit = 50, cursor: Cursor = None
     ) -> Page[ApiKeyOut]:
         admin_only(principal)
-        after = decode_cursor(cursor)
-        rows = await list_api_keys(tx, limit=limit, after_id=after[0] if after else None)
+        rows = await list_api_keys(tx, limit=limit, after_id=after_id(cursor))
         return page_of(rows, limit, lambda r: (r.id,))
 
     @post("/{key_id:int}/revoke", summary="Revoke an API key", status_code=200)

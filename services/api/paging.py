@@ -7,7 +7,7 @@ import binascii
 from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
-from litestar.params import QueryParameter
+from litestar.params import HeaderParameter, QueryParameter
 
 from contracts.errors import FieldError, InvalidInput, VersionMismatch
 
@@ -20,6 +20,12 @@ Limit = Annotated[int, QueryParameter(name="limit", ge=1, le=MAX_LIMIT, descript
 Cursor = Annotated[
     str | None,
     QueryParameter(name="cursor", description="Opaque cursor from the previous page's next_cursor"),
+]
+
+
+IfMatch = Annotated[
+    str | None,
+    HeaderParameter(name="If-Match", required=False, description="The ETag the change is based on"),
 ]
 
 
@@ -47,6 +53,18 @@ def decode_cursor(cursor: str | None, arity: int = 1) -> list[Any] | None:
             "cursor is not valid", errors=[FieldError("cursor", "not a cursor we issued", "query")]
         )
     return values
+
+
+def after_id(cursor: str | None) -> int | None:
+    """The id a single-key cursor points past, or None for the first page."""
+    values = decode_cursor(cursor)
+    if values is None:
+        return None
+    if not isinstance(values[0], int):
+        raise InvalidInput(
+            "cursor is not valid", errors=[FieldError("cursor", "not a cursor we issued", "query")]
+        )
+    return values[0]
 
 
 def page_of(rows: list[T], limit: int, key: Any) -> Page[T]:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
 from litestar import Controller, Response, get, patch, post
-from litestar.params import HeaderParameter
 
 from contracts.api.registry import (
     SatkerCreate,
@@ -17,12 +15,10 @@ from contracts.api.registry import (
     WarungUpdate,
 )
 from services.api.deps import admin_only
-from services.api.paging import Cursor, Limit, Page, decode_cursor, etag, page_of
+from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, etag, page_of
 from services.app import registry
 from services.auth import Principal, Role
 from services.db.tx import Tx
-
-IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", required=False)]
 
 
 class SatkerController(Controller):
@@ -38,10 +34,7 @@ class SatkerController(Controller):
     async def list_satkers(
         self, tx: Tx, principal: Principal, limit: Limit = 50, cursor: Cursor = None
     ) -> Page[SatkerOut]:
-        after = decode_cursor(cursor)
-        rows = await registry.list_satkers(
-            tx, principal, limit=limit, after_id=after[0] if after else None
-        )
+        rows = await registry.list_satkers(tx, principal, limit=limit, after_id=after_id(cursor))
         return page_of(rows, limit, lambda r: (r.id,))
 
     @get("/{satker_id:int}", summary="One satker")
@@ -75,9 +68,8 @@ class SatkerController(Controller):
     async def list_warungs(
         self, tx: Tx, principal: Principal, satker_id: int, limit: Limit = 50, cursor: Cursor = None
     ) -> Page[WarungOut]:
-        after = decode_cursor(cursor)
         rows = await registry.list_warungs(
-            tx, principal, satker_id, limit=limit, after_id=after[0] if after else None
+            tx, principal, satker_id, limit=limit, after_id=after_id(cursor)
         )
         return page_of(rows, limit, lambda r: (r.id,))
 
