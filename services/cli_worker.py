@@ -1,4 +1,4 @@
-"""``kulakan worker``: scheduled jobs (and, when configured, the outbox dispatcher)."""
+"""``kulakan worker``: scheduled jobs and the outbox dispatcher."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import Any
 def cmd_worker(args: argparse.Namespace) -> int:
     from services.bootstrap import bootstrap
     from services.logging import configure_logging
-    from services.worker.runner import Worker, default_jobs
+    from services.worker.outbox import Dispatcher
+    from services.worker.runner import PeriodicJob, Worker, default_jobs
 
     async def main() -> None:
         container = bootstrap()
@@ -18,7 +19,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
         from services.db.migrate import ensure_schema_current
 
         await ensure_schema_current(container.engine)
-        worker = Worker(container, default_jobs())
+        dispatcher = Dispatcher(container)
+        jobs = [
+            *default_jobs(),
+            PeriodicJob("outbox", lambda _: dispatcher.drain(), every_seconds=0.5),
+        ]
+        worker = Worker(container, jobs)
         try:
             if args.once:
                 results = await worker.run_once()
@@ -26,6 +32,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
             else:
                 await worker.run_forever()
         finally:
+            await dispatcher.close()
             await container.close()
 
     asyncio.run(main())
@@ -33,6 +40,6 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    worker = sub.add_parser("worker", help="run scheduled jobs and dispatchers")
+    worker = sub.add_parser("worker", help="run scheduled jobs and send purchase orders")
     worker.add_argument("--once", action="store_true", help="run every job once and exit")
     worker.set_defaults(func=cmd_worker)

@@ -10,6 +10,13 @@ from services.db.models.demand import (
     StockLevel,
     StockMovement,
 )
+from services.db.models.purchasing import (
+    OutboxAttempt,
+    OutboxMessage,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    SupplierEventRecord,
+)
 from services.db.models.registry import (
     MarketPrice,
     PriceCeiling,
@@ -26,15 +33,20 @@ __all__ = [
     "IdempotencyRecord",
     "MarketPrice",
     "OrderCycle",
+    "OutboxAttempt",
+    "OutboxMessage",
     "Preorder",
     "PriceCeiling",
     "Product",
     "ProductPack",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
     "RestockLine",
     "RestockRequest",
     "Satker",
     "StockLevel",
     "StockMovement",
     "Supplier",
+    "SupplierEventRecord",
     "Warung",
 ]

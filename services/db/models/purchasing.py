@@ -1,0 +1,149 @@
+"""Purchase orders, their lines, the outbox that sends them, and supplier events."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Identity,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.db.base import Base, created_at_column
+
+PO_STATUSES = (
+    "'draft','sent','confirmed','changed','rejected','despatched','delivered','invoiced',"
+    "'closed','cancelled'"
+)
+
+
+class PurchaseOrder(Base):
+    __tablename__ = "purchase_order"
+    __table_args__ = (
+        UniqueConstraint("satker_id", "po_number"),
+        CheckConstraint(f"status IN ({PO_STATUSES})", name="status"),
+        Index("ix_purchase_order_supplier_status", "supplier_id", "status", "id"),
+    )
+
+    satker_id: Mapped[int] = mapped_column(ForeignKey("satker.id"), primary_key=True)
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    po_number: Mapped[str] = mapped_column(String(60))
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("supplier.id"))
+    bulk_buy_id: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(20), server_default=text("'draft'"))
+    delivery_fee_idr: Mapped[int] = mapped_column(server_default=text("0"))
+    goods_idr: Mapped[int] = mapped_column(server_default=text("0"))
+    delivery_date: Mapped[date | None]
+    delivery_address: Mapped[str] = mapped_column(String(500), server_default=text("''"))
+    contact_name: Mapped[str] = mapped_column(String(200), server_default=text("''"))
+    contact_phone: Mapped[str] = mapped_column(String(30), server_default=text("''"))
+    supplier_ref: Mapped[str | None] = mapped_column(String(100))
+    confirmation_url: Mapped[str | None] = mapped_column(Text)
+    invoice_ref: Mapped[str | None] = mapped_column(String(100))
+    invoiced_total_idr: Mapped[int | None]
+    sent_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = created_at_column()
+
+
+class PurchaseOrderLine(Base):
+    __tablename__ = "purchase_order_line"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["satker_id", "purchase_order_id"],
+            ["purchase_order.satker_id", "purchase_order.id"],
+            ondelete="CASCADE",
+        ),
+        CheckConstraint("packs > 0", name="packs"),
+    )
+
+    satker_id: Mapped[int] = mapped_column(primary_key=True)
+    purchase_order_id: Mapped[int] = mapped_column(primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    sku: Mapped[str] = mapped_column(String(40))
+    pack_name: Mapped[str] = mapped_column(String(60))
+    units_per_pack: Mapped[Decimal]
+    packs: Mapped[int] = mapped_column(Integer)
+    price_per_pack_idr: Mapped[int]
+    status: Mapped[str] = mapped_column(String(20), server_default=text("'open'"))
+    confirmed_packs: Mapped[int | None] = mapped_column(Integer)
+    confirmed_price_per_pack_idr: Mapped[int | None]
+    proposed_price_per_pack_idr: Mapped[int | None]
+    delivered_quantity: Mapped[Decimal | None]
+    delivered_price_per_pack_idr: Mapped[int | None]
+
+
+class OutboxMessage(Base):
+    """A message to send to a supplier, written in the same transaction as what caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending','sending','done','retry','dead')", name="status"),
+        Index(
+            "ix_outbox_due",
+            "due_at",
+            postgresql_where=text("status IN ('pending','retry','sending')"),
+        ),
+    )
+
+    satker_id: Mapped[int] = mapped_column(ForeignKey("satker.id"), primary_key=True)
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))  # place_order | cancel_order
+    purchase_order_id: Mapped[int]
+    status: Mapped[str] = mapped_column(String(20), server_default=text("'pending'"))
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    due_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_at_column()
+    done_at: Mapped[datetime | None]
+
+
+class OutboxAttempt(Base):
+    __tablename__ = "outbox_attempt"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["satker_id", "outbox_id"], ["outbox.satker_id", "outbox.id"], ondelete="CASCADE"
+        ),
+    )
+
+    satker_id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    outbox_id: Mapped[int]
+    worker: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime]
+    outcome: Mapped[str] = mapped_column(String(20))  # sent | retryable | failed
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class SupplierEventRecord(Base):
+    """Every supplier event, once: the (supplier, event id) key makes re-deliveries no-ops."""
+
+    __tablename__ = "supplier_event"
+    __table_args__ = (UniqueConstraint("satker_id", "supplier_id", "event_id"),)
+
+    satker_id: Mapped[int] = mapped_column(ForeignKey("satker.id"), primary_key=True)
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("supplier.id"))
+    event_id: Mapped[str] = mapped_column(String(200))
+    purchase_order_id: Mapped[int]
+    event_type: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    outcome: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = created_at_column()

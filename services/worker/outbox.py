@@ -1,0 +1,276 @@
+"""The outbox dispatcher: sends purchase orders to suppliers through their adapters.
+
+1. Claim due rows in a short transaction (``FOR UPDATE SKIP LOCKED``), marking them
+   ``sending`` with a lease; a row whose lease ran out (its worker died) is due again.
+2. Send through the supplier's adapter outside any transaction.
+3. Record the attempt and the result: ``done`` (the PO is ``sent``, with the supplier's
+   reference), ``retry`` with exponential back-off and jitter, or ``dead`` with the reason
+   after ``outbox_max_attempts`` or a refusal that retrying cannot fix.
+
+Each order carries our PO number as the supplier's idempotency reference, so sending again
+after a crash between 2 and 3 never makes a second order.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+import msgspec
+import structlog
+
+from contracts.adapter import AdapterContext, OrderLine, PurchaseOrderRequest
+from contracts.errors import KulakanError, SupplierError
+from services.app import purchase_orders
+from services.db.tx import Tx
+from services.domain import purchase_order as po_domain
+
+log = structlog.get_logger("kulakan.outbox")
+
+LEASE = timedelta(seconds=60)
+FAULT_KILL_AFTER_SEND = "KULAKAN_FAULT_KILL_AFTER_SEND"  # test-only fault injection
+
+
+def backoff(attempts: int, rnd: random.Random | None = None) -> timedelta:
+    """2 s, 4 s, 8 s … capped at 10 minutes, with ±25 % jitter."""
+    base = min(2**attempts, 600)
+    jitter = (rnd or random).uniform(0.75, 1.25)
+    return timedelta(seconds=base * jitter)
+
+
+class Claimed(msgspec.Struct, frozen=True, kw_only=True):
+    satker_id: int
+    id: int
+    kind: str
+    purchase_order_id: int
+    attempts: int
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        container: Any,
+        *,
+        worker_id: str | None = None,
+        http: httpx.AsyncClient | None = None,
+        batch: int = 20,
+    ) -> None:
+        self.container = container
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
+        self.batch = batch
+        self._http = http
+        self._adapters: dict[tuple[int, int], Any] = {}
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        if self._http is None:
+            timeout = self.container.settings.supplier_timeout_seconds
+            self._http = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=5.0))
+        return self._http
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+
+    async def claim(self, now: datetime) -> list[Claimed]:
+        async with Tx(self.container.engine) as tx:
+            raw = await tx.raw()
+            rows = await raw.fetch(
+                """
+                UPDATE outbox o SET status = 'sending', claimed_by = $1,
+                    claimed_until = $2::timestamptz + $3::interval, attempts = o.attempts + 1
+                FROM (
+                    SELECT satker_id, id FROM outbox
+                    WHERE (status IN ('pending', 'retry') AND due_at <= $2)
+                       OR (status = 'sending' AND claimed_until < $2)
+                    ORDER BY due_at
+                    LIMIT $4
+                    FOR UPDATE SKIP LOCKED
+                ) due
+                WHERE o.satker_id = due.satker_id AND o.id = due.id
+                RETURNING o.satker_id, o.id, o.kind, o.purchase_order_id, o.attempts
+                """,
+                self.worker_id,
+                now,
+                LEASE,
+                self.batch,
+            )
+        return [msgspec.convert(dict(r), Claimed) for r in rows]
+
+    async def run_once(self) -> int:
+        """Claim and send one batch; returns how many were handled."""
+        claimed = await self.claim(self.container.clock())
+        for item in claimed:
+            await self.dispatch(item)
+        return len(claimed)
+
+    async def drain(self, limit: int = 1000) -> int:
+        """Send batches until nothing is due (or ``limit`` rows were handled)."""
+        handled = 0
+        while handled < limit:
+            done = await self.run_once()
+            if not done:
+                break
+            handled += done
+        return handled
+
+    async def dispatch(self, item: Claimed) -> str:
+        started = self.container.clock()
+        try:
+            request, adapter = await self._prepare(item)
+            ack = await adapter.place_order(request)
+        except SupplierError as exc:
+            return await self._failed(item, started, exc, retryable=exc.retryable)
+        except KulakanError as exc:
+            return await self._failed(item, started, exc, retryable=False)
+        except Exception as exc:  # an adapter bug: keep the row, try again later
+            log.exception("dispatch_crashed", outbox_id=item.id)
+            return await self._failed(item, started, exc, retryable=True)
+        if os.environ.get(FAULT_KILL_AFTER_SEND) == "1":
+            os._exit(137)  # the supplier has the order; we never record it
+        async with Tx(self.container.engine) as tx:
+            raw = await tx.raw()
+            stored = await purchase_orders.load(
+                raw, item.satker_id, item.purchase_order_id, lock=True
+            )
+            now = self.container.clock()
+            sent = po_domain.mark_sent(stored.po, ack.supplier_ref)
+            await purchase_orders.store(raw, stored, sent, now)
+            if ack.confirmation_url:
+                await raw.execute(
+                    "UPDATE purchase_order SET confirmation_url = $3"
+                    " WHERE satker_id = $1 AND id = $2",
+                    item.satker_id,
+                    item.purchase_order_id,
+                    ack.confirmation_url,
+                )
+            await self._record(raw, item, started, now, "sent", None)
+            await raw.execute(
+                "UPDATE outbox SET status = 'done', done_at = $3, claimed_until = NULL,"
+                " last_error = NULL WHERE satker_id = $1 AND id = $2",
+                item.satker_id,
+                item.id,
+                now,
+            )
+        log.info(
+            "order_sent",
+            po=request.po_number,
+            supplier_ref=ack.supplier_ref,
+            duplicate=ack.duplicate,
+        )
+        return "done"
+
+    async def _prepare(self, item: Claimed) -> tuple[PurchaseOrderRequest, Any]:
+        async with Tx(self.container.engine) as tx:
+            raw = await tx.raw()
+            stored = await purchase_orders.load(raw, item.satker_id, item.purchase_order_id)
+            supplier = await raw.fetchrow(
+                "SELECT id, name, adapter_key, adapter_config, webhook_secret FROM supplier"
+                " WHERE id = $1",
+                stored.po.supplier_id,
+            )
+            names = await raw.fetch(
+                "SELECT l.line_no, l.pack_name, p.name FROM purchase_order_line l"
+                " JOIN product p ON p.id = l.product_id"
+                " WHERE l.satker_id = $1 AND l.purchase_order_id = $2",
+                item.satker_id,
+                item.purchase_order_id,
+            )
+            products = {r["line_no"]: r["name"] for r in names}
+            packs = {r["line_no"]: r["pack_name"] for r in names}
+        row = stored.row
+        request = PurchaseOrderRequest(
+            po_number=stored.po.po_number,
+            supplier_id=stored.po.supplier_id,
+            lines=tuple(
+                OrderLine(
+                    line_no=ln.line_no,
+                    sku=ln.sku,
+                    pack_name=packs.get(ln.line_no, ""),
+                    units_per_pack=ln.units_per_pack,
+                    packs=ln.packs,
+                    price_per_pack_idr=ln.price_per_pack_idr,
+                    product_name=products.get(ln.line_no, ""),
+                )
+                for ln in stored.po.lines
+            ),
+            delivery_fee_idr=stored.po.delivery_fee_idr,
+            delivery_date=row["delivery_date"],
+            delivery_address=row["delivery_address"],
+            contact_name=row["contact_name"],
+            contact_phone=row["contact_phone"],
+        )
+        key = (supplier["id"], hash(str(supplier["adapter_config"])))
+        adapter = self._adapters.get(key)
+        if adapter is None:
+            factory = self.container.adapters.get(supplier["adapter_key"])
+            context = AdapterContext(
+                supplier_id=supplier["id"],
+                supplier_name=supplier["name"],
+                webhook_secret=supplier["webhook_secret"],
+                public_base_url=self.container.settings.public_base_url,
+                http_client=self.http,
+            )
+            adapter = self._adapters[key] = factory.create(supplier["adapter_config"], context)
+        return request, adapter
+
+    async def _failed(
+        self, item: Claimed, started: datetime, exc: Exception, *, retryable: bool
+    ) -> str:
+        now = self.container.clock()
+        reason = f"{type(exc).__name__}: {exc}"[:2000]
+        dead = not retryable or item.attempts >= self.container.settings.outbox_max_attempts
+        async with Tx(self.container.engine) as tx:
+            raw = await tx.raw()
+            await self._record(raw, item, started, now, "failed" if dead else "retryable", reason)
+            await raw.execute(
+                "UPDATE outbox SET status = $3, due_at = $4, last_error = $5, claimed_until = NULL"
+                " WHERE satker_id = $1 AND id = $2",
+                item.satker_id,
+                item.id,
+                "dead" if dead else "retry",
+                now if dead else now + backoff(item.attempts),
+                reason,
+            )
+        log.warning(
+            "dispatch_failed", outbox_id=item.id, attempts=item.attempts, dead=dead, error=reason
+        )
+        return "dead" if dead else "retry"
+
+    async def _record(
+        self,
+        raw: Any,
+        item: Claimed,
+        started: datetime,
+        finished: datetime,
+        outcome: str,
+        error: str | None,
+    ) -> None:
+        await raw.execute(
+            "INSERT INTO outbox_attempt (satker_id, outbox_id, worker, started_at, finished_at,"
+            " outcome, error) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            item.satker_id,
+            item.id,
+            self.worker_id,
+            started,
+            finished,
+            outcome,
+            error,
+        )
+
+
+async def requeue(tx: Tx, satker_id: int, outbox_id: int, now: datetime) -> bool:
+    """Give a dead row another go (admin)."""
+    raw = await tx.raw()
+    status = await raw.execute(
+        "UPDATE outbox SET status = 'pending', attempts = 0, due_at = $3, last_error = NULL"
+        " WHERE satker_id = $1 AND id = $2 AND status = 'dead'",
+        satker_id,
+        outbox_id,
+        now,
+    )
+    return status == "UPDATE 1"
