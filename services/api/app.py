@@ -48,6 +48,12 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
         TransactionMiddleware,
     )
     from services.api.problems import EXCEPTION_HANDLERS
+    from services.api.purchasing_controller import (
+        OutboxController,
+        PurchaseOrderController,
+        SupplierFeedController,
+        WebhookController,
+    )
     from services.api.registry_controller import SatkerController
     from services.logging import configure_logging
 
@@ -81,6 +87,10 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
             WarungDemandController,
             RestockRequestController,
             OrderCycleController,
+            PurchaseOrderController,
+            OutboxController,
+            SupplierFeedController,
+            WebhookController,
         ],
         dependencies=DEPENDENCIES,
         middleware=[

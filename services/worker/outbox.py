@@ -121,7 +121,10 @@ class Dispatcher:
     async def dispatch(self, item: Claimed) -> str:
         started = self.container.clock()
         try:
-            request, adapter = await self._prepare(item)
+            request, adapter, supplier_ref = await self._prepare(item)
+            if item.kind == "cancel_order":
+                await adapter.cancel_order(request.po_number, supplier_ref)
+                return await self._cancelled(item, started)
             ack = await adapter.place_order(request)
         except SupplierError as exc:
             return await self._failed(item, started, exc, retryable=exc.retryable)
@@ -164,7 +167,21 @@ class Dispatcher:
         )
         return "done"
 
-    async def _prepare(self, item: Claimed) -> tuple[PurchaseOrderRequest, Any]:
+    async def _cancelled(self, item: Claimed, started: datetime) -> str:
+        now = self.container.clock()
+        async with Tx(self.container.engine) as tx:
+            raw = await tx.raw()
+            await self._record(raw, item, started, now, "sent", None)
+            await raw.execute(
+                "UPDATE outbox SET status = 'done', done_at = $3, claimed_until = NULL"
+                " WHERE satker_id = $1 AND id = $2",
+                item.satker_id,
+                item.id,
+                now,
+            )
+        return "done"
+
+    async def _prepare(self, item: Claimed) -> tuple[PurchaseOrderRequest, Any, str | None]:
         async with Tx(self.container.engine) as tx:
             raw = await tx.raw()
             stored = await purchase_orders.load(raw, item.satker_id, item.purchase_order_id)
@@ -216,7 +233,7 @@ class Dispatcher:
                 http_client=self.http,
             )
             adapter = self._adapters[key] = factory.create(supplier["adapter_config"], context)
-        return request, adapter
+        return request, adapter, stored.po.supplier_ref
 
     async def _failed(
         self, item: Claimed, started: datetime, exc: Exception, *, retryable: bool

@@ -5,119 +5,17 @@ supplier events applied once each."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import text
 
-from contracts.adapter import Capability, OrderAck
-from contracts.errors import SupplierError
 from contracts.events import DeliveredLine, OrderConfirmed, OrderDelivered, OrderDespatched
-from services.app.catalogue import create_supplier
 from services.app.purchase_orders import (
-    NewLine,
-    NewPurchaseOrder,
     apply_supplier_event,
-    create_purchase_orders,
 )
-from services.clock import FixedClock
 from services.db.tx import Tx
-from services.registry import AdapterRegistry
 from services.worker.outbox import Dispatcher, requeue
-from tests.support import new_satker
-
-NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
-
-
-class FakeSupplierSystem:
-    """A supplier that keeps one order per reference, like a real marketplace does."""
-
-    def __init__(self) -> None:
-        self.orders: dict[str, int] = {}  # po_number -> times placed
-        self.fail_first = 0
-        self.refuse = False
-
-    def place(self, po_number: str) -> OrderAck:
-        if self.refuse:
-            raise SupplierError("sku not sold here", retryable=False)
-        if self.fail_first > 0:
-            self.fail_first -= 1
-            raise SupplierError("503 from supplier", retryable=True)
-        duplicate = po_number in self.orders
-        self.orders[po_number] = self.orders.get(po_number, 0) + 1
-        return OrderAck(supplier_ref=f"MP-{po_number}", accepted_at=NOW, duplicate=duplicate)
-
-
-class FakeAdapter:
-    key = "fake"
-    capabilities = frozenset({Capability.PLACE_ORDER})
-
-    def __init__(self, system: FakeSupplierSystem) -> None:
-        self.system = system
-
-    async def place_order(self, order):
-        await asyncio.sleep(0)
-        return self.system.place(order.po_number)
-
-
-class FakeFactory:
-    key = "fake"
-    capabilities = frozenset({Capability.PLACE_ORDER})
-
-    def __init__(self, system: FakeSupplierSystem) -> None:
-        self.system = system
-
-    def validate_config(self, config):
-        return None
-
-    def create(self, config, context):
-        return FakeAdapter(self.system)
-
-
-@pytest.fixture
-def system():
-    return FakeSupplierSystem()
-
-
-@pytest.fixture
-async def world(engine, make_container, system):
-    clock = FixedClock(NOW)
-    container = make_container(clock=clock, adapters=AdapterRegistry({"fake": FakeFactory(system)}))
-    satker = await new_satker(engine)
-    async with Tx(engine) as tx:
-        supplier = await create_supplier(
-            tx,
-            __import__("contracts.api.catalogue", fromlist=["SupplierCreate"]).SupplierCreate(
-                name="Grosir Uji", adapter_key="fake"
-            ),
-            container.adapters,
-        )
-        raw = await tx.raw()
-        product = await raw.fetchval(
-            "INSERT INTO product (sku, name, category, retail_unit) VALUES"
-            " ('MIE-GRG', 'Mie instan goreng', 'sembako', 'pcs') RETURNING id"
-        )
-    return container, clock, satker, supplier.id, product
-
-
-async def make_orders(engine, satker, supplier, product, n=1):
-    order = NewPurchaseOrder(
-        supplier_id=supplier,
-        delivery_fee_idr=75_000,
-        lines=(
-            NewLine(
-                product_id=product,
-                sku="MIE-GRG",
-                pack_name="dus 40 pcs",
-                units_per_pack=Decimal(40),
-                packs=10,
-                price_per_pack_idr=118_000,
-            ),
-        ),
-    )
-    async with Tx(engine) as tx:
-        return await create_purchase_orders(tx, satker, [order] * n, NOW)
+from tests.support_purchasing import NOW, make_orders
 
 
 async def scalar(engine, sql, **params):
