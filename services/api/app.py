@@ -29,6 +29,7 @@ class MetricsController(PrometheusController):
 
 
 def create_app(container: Container | None = None, *, check_schema: bool = True) -> Litestar:
+    from services.api.bulk_buy_controller import BulkBuyController
     from services.api.catalogue_controller import (
         MarketPriceController,
         ProductController,
@@ -87,6 +88,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
             WarungDemandController,
             RestockRequestController,
             OrderCycleController,
+            BulkBuyController,
             PurchaseOrderController,
             OutboxController,
             SupplierFeedController,

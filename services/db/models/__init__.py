@@ -1,6 +1,7 @@
 """All tables. Importing this package registers every model on the shared metadata."""
 
 from services.db.models.access import ApiKey, IdempotencyRecord
+from services.db.models.bulk_buy import BulkBuy, BulkBuyAllocation, BulkBuyLine, BulkBuyQuote
 from services.db.models.demand import (
     CycleTemplate,
     OrderCycle,
@@ -29,6 +30,10 @@ from services.db.models.registry import (
 
 __all__ = [
     "ApiKey",
+    "BulkBuy",
+    "BulkBuyAllocation",
+    "BulkBuyLine",
+    "BulkBuyQuote",
     "CycleTemplate",
     "IdempotencyRecord",
     "MarketPrice",
