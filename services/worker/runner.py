@@ -32,11 +32,41 @@ async def purge_idempotency_records(container: object) -> int:
     return int(status.split()[-1])
 
 
+async def consolidate_closed_cycles(container: object) -> int:
+    """Build the bulk buy of every cycle that closed without one (each in its own
+    transaction; a cycle another worker is building is skipped)."""
+    from services.app.bulk_buys import build_bulk_buy
+
+    built = 0
+    while True:
+        async with Tx(container.engine) as tx:  # type: ignore[attr-defined]
+            raw = await tx.raw()
+            cycle = await raw.fetchrow(
+                """
+                SELECT c.satker_id, c.id FROM order_cycle c
+                WHERE c.status = 'closed' AND NOT EXISTS (
+                    SELECT 1 FROM bulk_buy b WHERE b.satker_id = c.satker_id AND b.cycle_id = c.id)
+                ORDER BY c.cutoff_at LIMIT 1 FOR UPDATE SKIP LOCKED
+                """
+            )
+            if cycle is None:
+                return built
+            await build_bulk_buy(
+                tx,
+                container,
+                cycle["satker_id"],
+                cycle["id"],
+                container.clock(),  # type: ignore[attr-defined]
+            )
+        built += 1
+
+
 def default_jobs() -> list[PeriodicJob]:
     from services.worker.cycles import run_cycle_jobs
 
     return [
         PeriodicJob("order_cycles", run_cycle_jobs, every_seconds=5.0),
+        PeriodicJob("consolidation", consolidate_closed_cycles, every_seconds=10.0),
         PeriodicJob("idempotency_purge", purge_idempotency_records, every_seconds=600.0),
     ]
 

@@ -305,3 +305,19 @@ async def test_rejection_returns_the_requests_with_the_reason(engine, setup):
     assert notes == ["bulk buy rejected: harga cabai terlalu tinggi"]
     again = await client.post(f"{base}/cycles/{cycle_id}/bulk-buy", headers=tenant.coordinator)
     assert again.status_code == 409
+
+
+async def test_the_worker_builds_the_bulk_buy_of_a_cycle_that_closed(engine, setup, make_container):
+    from services.worker.runner import consolidate_closed_cycles
+
+    client, _, cycle_id, _, _ = setup
+    container = client._transport.app.state.container
+    assert await consolidate_closed_cycles(container) == 1
+    assert await consolidate_closed_cycles(container) == 0
+    async with engine.connect() as conn:
+        status = (
+            await conn.execute(
+                text("SELECT status FROM bulk_buy WHERE cycle_id = :c"), {"c": cycle_id}
+            )
+        ).scalar()
+    assert status == "proposed"

@@ -1,4 +1,5 @@
-"""The real ``kulakan worker`` process applies cut-offs that passed while no worker ran."""
+"""The real ``kulakan worker`` process applies cut-offs that passed while no worker ran and
+consolidates the closed cycle into a bulk buy."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from tests.fixtures_db import ROOT
 from tests.support import new_satker
 
 
-async def test_worker_once_closes_a_cycle_whose_cut_off_passed(engine, database_url):
+async def test_worker_once_closes_and_consolidates_a_cycle_whose_cut_off_passed(
+    engine, database_url
+):
     satker = await new_satker(engine)
     async with engine.begin() as conn:
         await conn.execute(
@@ -54,5 +57,6 @@ async def test_worker_once_closes_a_cycle_whose_cut_off_passed(engine, database_
             )
         ).scalar()
         left = (await conn.execute(text("SELECT count(*) FROM idempotency_record"))).scalar()
-    assert status == "closed"
+        bulk_buys = (await conn.execute(text("SELECT count(*) FROM bulk_buy"))).scalar()
+    assert status == "consolidated" and bulk_buys == 1
     assert left == 0
