@@ -1,0 +1,46 @@
+"""``kulakan simulate marketplace --port P``: run the B2B marketplace simulator."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def cmd_marketplace(args: argparse.Namespace) -> int:
+    from adapters.marketplace.simulator import Faults, SimulatorConfig, run_simulator
+
+    config = SimulatorConfig(
+        callback_url=args.callback_url,
+        webhook_secret=args.webhook_secret,
+        webhook_delay_seconds=args.webhook_delay,
+        faults=Faults(
+            latency_ms=args.latency_ms,
+            error_rate=args.error_rate,
+            fail_first=args.fail_first,
+            partial_fill=args.partial_fill,
+            duplicate_webhooks=args.duplicate_webhooks,
+            out_of_order=args.out_of_order,
+        ),
+    )
+    print(f"marketplace simulator on http://{args.host}:{args.port}", flush=True)
+    run_simulator(args.host, args.port, config)
+    return 0
+
+
+def register(sub: Any) -> None:
+    simulate = sub.add_parser("simulate", help="run a supplier simulator").add_subparsers(
+        dest="simulator", required=True
+    )
+    mp = simulate.add_parser("marketplace", help="a Ralali-like B2B marketplace")
+    mp.add_argument("--host", default="127.0.0.1")
+    mp.add_argument("--port", type=int, default=8701)
+    mp.add_argument("--callback-url", default="", help="where to send signed webhooks")
+    mp.add_argument("--webhook-secret", default="")
+    mp.add_argument("--webhook-delay", type=float, default=0.5, help="seconds")
+    mp.add_argument("--latency-ms", type=int, default=0)
+    mp.add_argument("--error-rate", type=float, default=0.0)
+    mp.add_argument("--fail-first", type=int, default=0)
+    mp.add_argument("--partial-fill", type=float, default=1.0)
+    mp.add_argument("--duplicate-webhooks", action="store_true")
+    mp.add_argument("--out-of-order", action="store_true")
+    mp.set_defaults(func=cmd_marketplace)
