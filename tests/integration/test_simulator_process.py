@@ -147,3 +147,24 @@ async def test_killed_after_the_supplier_accepted_still_one_order(engine, databa
     assert seen["orders"] == {number: 1} and seen["attempts"][number] == 2
     async with engine.connect() as conn:
         assert (await conn.execute(text("SELECT status FROM outbox"))).scalar() == "done"
+
+
+async def test_two_worker_processes_send_200_orders_each_once(engine, database_url, simulator):
+    async with httpx.AsyncClient(timeout=5) as client:
+        await client.post(f"{simulator}/_admin/faults", json={})
+    satker, supplier, product = await marketplace_supplier(engine, simulator)
+    made = await make_orders(engine, satker, supplier, product, n=200)
+    results = await asyncio.gather(
+        asyncio.to_thread(run_worker, database_url), asyncio.to_thread(run_worker, database_url)
+    )
+    assert all(r.returncode == 0 for r in results), [r.stderr[-1000:] for r in results]
+    seen = await counters(simulator)
+    assert seen["orders"] == {number: 1 for _, number in made}
+    async with engine.connect() as conn:
+        done = (
+            await conn.execute(text("SELECT count(*) FROM outbox WHERE status = 'done'"))
+        ).scalar()
+        workers = (
+            await conn.execute(text("SELECT count(DISTINCT worker) FROM outbox_attempt"))
+        ).scalar()
+    assert done == 200 and workers == 2
