@@ -99,7 +99,7 @@ class ResilientCaller:
     ) -> None:
         self.attempts = attempts
         self.breaker = breaker or CircuitBreaker()
-        self._wait = wait or wait_exponential_jitter(initial=0.5, max=10.0)
+        self._wait = wait or wait_exponential_jitter(multiplier=0.5, max=10.0)
         self._sleep = sleep
         self.waits: list[float] = []  # what each retry waited, for tests and logs
 
