@@ -219,8 +219,20 @@ async def list_products(
     return await _product_out(session, (await session.scalars(stmt)).all())
 
 
+SECRET_WORDS = ("secret", "password", "token", "api_key", "apikey", "credential")
+
+
+def masked_config(config: dict) -> dict:
+    """Adapter credentials are write-only: reads show that they are set, not what they are."""
+    return {
+        key: ("***" if any(word in key.lower() for word in SECRET_WORDS) and value else value)
+        for key, value in config.items()
+    }
+
+
 def _supplier_out(row: Supplier) -> SupplierOut:
-    return msgspec.convert(row, SupplierOut, from_attributes=True)
+    out = msgspec.convert(row, SupplierOut, from_attributes=True)
+    return msgspec.structs.replace(out, adapter_config=masked_config(out.adapter_config))
 
 
 def _supplier_problems(data: SupplierCreate | SupplierUpdate) -> list[FieldError]:

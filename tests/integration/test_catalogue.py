@@ -143,6 +143,16 @@ async def test_supplier_adapter_key_and_config_are_validated(app_client, engine)
     assert made.status_code == 201 and len(made.json()["webhook_secret"]) > 20
     read = await app_client.get(f"/v1/suppliers/{made.json()['id']}", headers=admin)
     assert "webhook_secret" not in read.json()
+    with_key = await app_client.post(
+        "/v1/suppliers",
+        json={
+            **supplier,
+            "name": "Grosir K",
+            "adapter_config": {"base_url": "http://x", "api_key": "k-123"},
+        },
+        headers=admin,
+    )
+    assert with_key.json()["adapter_config"] == {"base_url": "http://x", "api_key": "***"}
     tempo = await app_client.post(
         "/v1/suppliers", json={**supplier, "name": "B", "payment_terms": "tempo"}, headers=admin
     )
