@@ -148,6 +148,7 @@ async def test_supplier_adapter_key_and_config_are_validated(app_client, engine)
         json={
             **supplier,
             "name": "Grosir K",
+            "regions": [],
             "adapter_config": {"base_url": "http://x", "api_key": "k-123"},
         },
         headers=admin,
