@@ -199,6 +199,7 @@ class RestockLineOut(Out):
     product_id: int
     quantity: Decimal
     for_preorder: bool
+    dropped_reason: str | None = None  # the coordinator left this product out of the bulk buy
 
 
 class RestockRequestOut(Out):

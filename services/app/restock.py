@@ -182,7 +182,7 @@ async def _load(raw: Any, principal: Principal, request_id: int, *, lock: bool =
 
 async def _out(raw: Any, row: Any) -> RestockRequestOut:
     lines = await raw.fetch(
-        "SELECT line_no, product_id, quantity, for_preorder FROM restock_line"
+        "SELECT line_no, product_id, quantity, for_preorder, dropped_reason FROM restock_line"
         " WHERE satker_id = $1 AND request_id = $2 ORDER BY line_no",
         row["satker_id"],
         row["id"],

@@ -19,6 +19,7 @@ from services.db.models.purchasing import (
     SupplierEventRecord,
 )
 from services.db.models.registry import (
+    MarginRule,
     MarketPrice,
     PriceCeiling,
     Product,
@@ -36,6 +37,7 @@ __all__ = [
     "BulkBuyQuote",
     "CycleTemplate",
     "IdempotencyRecord",
+    "MarginRule",
     "MarketPrice",
     "OrderCycle",
     "OutboxAttempt",

@@ -200,3 +200,4 @@ class RestockLine(Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
     quantity: Mapped[Decimal]
     for_preorder: Mapped[bool] = mapped_column(server_default=text("false"))
+    dropped_reason: Mapped[str | None] = mapped_column(String(1000))  # left out of the bulk buy

@@ -159,3 +159,19 @@ class Supplier(Base):
     version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = created_at_column()
+
+
+class MarginRule(Base):
+    """A satker's margins for one product category, between the product's own and the
+    satker's default."""
+
+    __tablename__ = "margin_rule"
+    __table_args__ = (
+        CheckConstraint("category IN ('sembako','fresh','protein','household')", name="category"),
+        CheckConstraint("min_margin <= target_margin", name="order"),
+    )
+
+    satker_id: Mapped[int] = mapped_column(ForeignKey("satker.id"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(20), primary_key=True)
+    target_margin: Mapped[Decimal] = mapped_column(Fraction)
+    min_margin: Mapped[Decimal] = mapped_column(Fraction)
