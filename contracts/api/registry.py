@@ -9,6 +9,7 @@ from typing import Annotated
 
 import msgspec
 
+from contracts.api.catalogue import Category
 from contracts.api.common import Body, Name, Out, Phone, ShortText, TimeZone
 from contracts.money import Rupiah
 
@@ -122,3 +123,16 @@ class ApiKeyOut(Out):
 
 class ApiKeyCreated(ApiKeyOut):
     key: str  # shown once; only its hash is kept
+
+
+class MarginRuleSet(Body):
+    """A satker's margins for one product category: used for products without their own."""
+
+    target_margin: Margin
+    min_margin: Margin
+
+
+class MarginRuleOut(Out):
+    category: Category
+    target_margin: Decimal
+    min_margin: Decimal

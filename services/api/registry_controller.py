@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from litestar import Controller, Response, get, patch, post
+from litestar import Controller, Response, delete, get, patch, post, put
 
+from contracts.api.catalogue import Category
 from contracts.api.registry import (
+    MarginRuleOut,
+    MarginRuleSet,
     SatkerCreate,
     SatkerOut,
     SatkerUpdate,
@@ -94,3 +97,30 @@ class SatkerController(Controller):
         principal.require(Role.ADMIN, Role.COORDINATOR)
         out = await registry.update_warung(tx, principal, satker_id, warung_id, data, if_match, now)
         return Response(out, headers={"ETag": etag(out.version)})
+
+    @get("/{satker_id:int}/margin-rules", summary="Margins by product category")
+    async def list_margin_rules(
+        self, tx: Tx, principal: Principal, satker_id: int
+    ) -> list[MarginRuleOut]:
+        principal.require(Role.ADMIN, Role.COORDINATOR)
+        return await registry.list_margin_rules(tx, principal, satker_id)
+
+    @put(
+        "/{satker_id:int}/margin-rules/{category:str}",
+        summary="Set the margins for a product category (products without their own use them)",
+    )
+    async def set_margin_rule(
+        self, tx: Tx, principal: Principal, satker_id: int, category: Category, data: MarginRuleSet
+    ) -> MarginRuleOut:
+        principal.require(Role.ADMIN, Role.COORDINATOR)
+        return await registry.set_margin_rule(tx, principal, satker_id, category, data)
+
+    @delete(
+        "/{satker_id:int}/margin-rules/{category:str}",
+        summary="Remove a category's margins (the satker default applies again)",
+    )
+    async def delete_margin_rule(
+        self, tx: Tx, principal: Principal, satker_id: int, category: Category
+    ) -> None:
+        principal.require(Role.ADMIN, Role.COORDINATOR)
+        await registry.delete_margin_rule(tx, principal, satker_id, category)

@@ -36,6 +36,7 @@ from services.domain.pricing import (
     Margins,
     PriceInputs,
     landed_unit_costs,
+    resolve_margins,
     suggest_price,
 )
 from services.domain.split import PackPolicy, plan_split
@@ -192,11 +193,19 @@ async def build_bulk_buy(
             product_ids,
         )
     )
-    overrides = {
+    own_margins = {
         r["id"]: r
         for r in await raw.fetch(
-            "SELECT id, target_margin, min_margin FROM product WHERE id = ANY($1::bigint[])",
+            "SELECT id, category, target_margin, min_margin FROM product"
+            " WHERE id = ANY($1::bigint[])",
             product_ids,
+        )
+    }
+    category_margins = {
+        r["category"]: Margins(target=r["target_margin"], minimum=r["min_margin"])
+        for r in await raw.fetch(
+            "SELECT category, target_margin, min_margin FROM margin_rule WHERE satker_id = $1",
+            satker_id,
         )
     }
     default = Margins(target=satker["target_margin"], minimum=satker["min_margin"])
@@ -216,16 +225,19 @@ async def build_bulk_buy(
             await raw.execute(
                 f"DELETE FROM {table} WHERE satker_id = $1 AND bulk_buy_id = $2", satker_id, bb_id
             )
+        await _mark_restock_lines(raw, satker_id, cycle_id, None, None)
     market_value = 0
     for d in demand:
         o = outcome[d.sku]
         price = None
         if d.sku in costs:
-            own = overrides[d.product_id]
-            margins = (
+            own = own_margins[d.product_id]
+            margins = resolve_margins(
                 Margins(target=own["target_margin"], minimum=own["min_margin"])
                 if own["target_margin"] is not None and own["min_margin"] is not None
-                else default
+                else None,
+                category_margins.get(own["category"]),
+                default,
             )
             price = suggest_price(
                 PriceInputs(
@@ -491,6 +503,7 @@ async def resolve_line(
             product_id,
             reason,
         )
+        await _mark_restock_lines(raw, satker_id, bb["cycle_id"], product_id, reason or "dropped")
     else:
         if not line["flags"]:
             raise RuleViolation("this line has no flag to override")
@@ -510,6 +523,26 @@ async def resolve_line(
         now,
     )
     return await get_bulk_buy(tx, satker_id, bb_id)
+
+
+async def _mark_restock_lines(
+    raw: Any, satker_id: int, cycle_id: int, product_id: int | None, reason: str | None
+) -> None:
+    """Tell the warung lines of a cycle that their product was dropped (or, with no product,
+    clear every such notice when the bulk buy is quoted again)."""
+    await raw.execute(
+        """
+        UPDATE restock_line l SET dropped_reason = $4
+        FROM restock_request r
+        WHERE r.satker_id = l.satker_id AND r.id = l.request_id
+          AND r.satker_id = $1 AND r.cycle_id = $2 AND ($3::bigint IS NULL OR l.product_id = $3)
+          AND r.status IN ('locked', 'consolidated')
+        """,
+        satker_id,
+        cycle_id,
+        product_id,
+        reason,
+    )
 
 
 async def approve(

@@ -39,18 +39,19 @@ from services.db.tx import Tx
 from services.registry import AdapterRegistry
 
 
-def product_problems(data: ProductCreate | ProductUpdate) -> list[FieldError]:
+def margin_problems(target: Decimal | None, minimum: Decimal | None) -> list[FieldError]:
+    """A target and a minimum margin are fractions in [0, 1), the minimum not above the target."""
     errors: list[FieldError] = []
-    for name in ("target_margin", "min_margin"):
-        value = getattr(data, name)
+    for name, value in (("target_margin", target), ("min_margin", minimum)):
         if value is not None and not Decimal(0) <= value < Decimal(1):
             errors.append(FieldError(f"/{name}", "must be a fraction from 0 up to 1"))
-    if (
-        data.target_margin is not None
-        and data.min_margin is not None
-        and data.min_margin > data.target_margin
-    ):
+    if target is not None and minimum is not None and minimum > target:
         errors.append(FieldError("/min_margin", "must not exceed target_margin"))
+    return errors
+
+
+def product_problems(data: ProductCreate | ProductUpdate) -> list[FieldError]:
+    errors = margin_problems(data.target_margin, data.min_margin)
     seen: set[str] = set()
     for i, pack in enumerate(data.packs or []):
         try:

@@ -7,7 +7,10 @@ from datetime import datetime
 import msgspec
 from sqlalchemy import select
 
+from contracts.api.catalogue import Category
 from contracts.api.registry import (
+    MarginRuleOut,
+    MarginRuleSet,
     SatkerCreate,
     SatkerOut,
     SatkerUpdate,
@@ -15,10 +18,11 @@ from contracts.api.registry import (
     WarungOut,
     WarungUpdate,
 )
-from contracts.errors import NotFound
+from contracts.errors import InvalidInput, NotFound
 from services.api.paging import check_if_match
+from services.app.catalogue import margin_problems
 from services.auth import Principal
-from services.db.models import Satker, Warung
+from services.db.models import MarginRule, Satker, Warung
 from services.db.tx import Tx
 
 
@@ -132,3 +136,42 @@ async def update_warung_row(tx: Tx, row: Warung, data: WarungUpdate, now: dateti
     _apply(row, data, now)
     await (await tx.session()).flush()
     return msgspec.convert(row, WarungOut, from_attributes=True)
+
+
+async def list_margin_rules(tx: Tx, principal: Principal, satker_id: int) -> list[MarginRuleOut]:
+    principal.satker_scope(satker_id)
+    rows = await (await tx.session()).scalars(
+        select(MarginRule).where(MarginRule.satker_id == satker_id).order_by(MarginRule.category)
+    )
+    return [msgspec.convert(r, MarginRuleOut, from_attributes=True) for r in rows]
+
+
+async def set_margin_rule(
+    tx: Tx, principal: Principal, satker_id: int, category: Category, data: MarginRuleSet
+) -> MarginRuleOut:
+    principal.satker_scope(satker_id)
+    if errors := margin_problems(data.target_margin, data.min_margin):
+        raise InvalidInput("the margins are not valid", errors=errors)
+    session = await tx.session()
+    if await session.get(Satker, satker_id) is None:
+        raise NotFound(f"satker {satker_id} not found")
+    row = await session.get(MarginRule, (satker_id, str(category)), with_for_update=True)
+    if row is None:
+        row = MarginRule(satker_id=satker_id, category=str(category))
+        session.add(row)
+    row.target_margin = data.target_margin
+    row.min_margin = data.min_margin
+    await session.flush()
+    return msgspec.convert(row, MarginRuleOut, from_attributes=True)
+
+
+async def delete_margin_rule(
+    tx: Tx, principal: Principal, satker_id: int, category: Category
+) -> None:
+    principal.satker_scope(satker_id)
+    session = await tx.session()
+    row = await session.get(MarginRule, (satker_id, str(category)))
+    if row is None:
+        raise NotFound(f"no margin rule for {category} in satker {satker_id}")
+    await session.delete(row)
+    await session.flush()

@@ -321,3 +321,86 @@ async def test_the_worker_builds_the_bulk_buy_of_a_cycle_that_closed(engine, set
             )
         ).scalar()
     assert status == "proposed"
+
+
+async def test_category_margins_price_lines_and_a_drop_tells_the_warungs(engine, setup):
+    client, tenant, cycle_id, products, _ = setup
+    base = f"/v1/satkers/{tenant.satker_id}"
+    # fresh goods need 12-15 %: under the market cap (63,000 × 0.95) cabai cannot make that
+    rule = await client.put(
+        f"{base}/margin-rules/fresh",
+        json={"target_margin": "0.15", "min_margin": "0.12"},
+        headers=tenant.coordinator,
+    )
+    assert rule.status_code == 200, rule.text
+    listed = await client.get(f"{base}/margin-rules", headers=tenant.coordinator)
+    [fresh] = listed.json()
+    assert fresh["category"] == "fresh"
+    assert (Decimal(fresh["target_margin"]), Decimal(fresh["min_margin"])) == (
+        Decimal("0.15"),
+        Decimal("0.12"),
+    )
+
+    bb = (
+        await client.post(f"{base}/cycles/{cycle_id}/bulk-buy", headers=tenant.coordinator)
+    ).json()
+    cabai = next(ln for ln in bb["lines"] if ln["sku"] == "CBI-MRH")
+    assert cabai["flags"] == ["MARGIN_SQUEEZED"]
+    assert cabai["suggested_retail_idr"] <= 63_000 * 95 // 100
+
+    dropped = await client.post(
+        f"{base}/bulk-buys/{bb['id']}/lines/{products['cabai']}/drop",
+        json={"reason": "cabai terlalu mahal minggu ini"},
+        headers=tenant.coordinator,
+    )
+    assert dropped.status_code == 200, dropped.text
+    mine = (await client.get("/v1/restock-requests", headers=tenant.warung_keys[0])).json()
+    request = (
+        await client.get(
+            f"/v1/restock-requests/{mine['items'][0]['id']}", headers=tenant.warung_keys[0]
+        )
+    ).json()
+    reasons = {ln["product_id"]: ln["dropped_reason"] for ln in request["lines"]}
+    assert reasons == {products["cabai"]: "cabai terlalu mahal minggu ini", products["telur"]: None}
+
+    # without the rule the satker default (8 %, minimum 2 %) fits under the cap again, and a
+    # fresh quote clears the notice
+    removed = await client.delete(f"{base}/margin-rules/fresh", headers=tenant.coordinator)
+    assert removed.status_code == 204
+    again = (
+        await client.post(f"{base}/cycles/{cycle_id}/bulk-buy", headers=tenant.coordinator)
+    ).json()
+    assert next(ln for ln in again["lines"] if ln["sku"] == "CBI-MRH")["flags"] == []
+    request = (
+        await client.get(f"/v1/restock-requests/{request['id']}", headers=tenant.warung_keys[0])
+    ).json()
+    assert all(ln["dropped_reason"] is None for ln in request["lines"])
+
+
+async def test_margin_rules_are_checked_and_kept_to_their_satker(engine, setup):
+    client, tenant, _, _, _ = setup
+    url = f"/v1/satkers/{tenant.satker_id}/margin-rules"
+    inverted = await client.put(
+        f"{url}/fresh",
+        json={"target_margin": "0.05", "min_margin": "0.10"},
+        headers=tenant.coordinator,
+    )
+    assert inverted.status_code == 400
+    assert inverted.headers["content-type"].startswith("application/problem+json")
+    assert [e["pointer"] for e in inverted.json()["errors"]] == ["/min_margin"]
+    unknown = await client.put(
+        f"{url}/obat",
+        json={"target_margin": "0.1", "min_margin": "0.05"},
+        headers=tenant.coordinator,
+    )
+    assert unknown.status_code == 400
+    warung = await client.put(
+        f"{url}/fresh",
+        json={"target_margin": "0.1", "min_margin": "0.05"},
+        headers=tenant.warung_keys[0],
+    )
+    assert warung.status_code == 403
+    other = await new_tenant(engine, warungs=0)
+    foreign = await client.get(url, headers=other.coordinator)
+    assert foreign.status_code == 404
+    assert (await client.delete(f"{url}/protein", headers=tenant.coordinator)).status_code == 404
