@@ -12,9 +12,15 @@ A mixed-integer programme solved with HiGHS:
   exceed it, back-order the rest), with an uncovered-quantity slack at a penalty so the model
   is always feasible and tells *why* demand went uncovered.
 
-A careful greedy gives the warm start and is the fallback when HiGHS fails or has found
-nothing by the time limit. Money is integer rupiah: pack counts come back as floats from the
-solver, are rounded, and every amount is recomputed from integers.
+Round up buys surplus only to reach a cheaper tier or the MOQ, never to pad an order up to a
+minimum order value.
+
+The warm start is the better of a careful greedy and a Lagrangian heuristic that reaches
+minimum order values (the greedy's weak spot: it can only give up on such a supplier). The
+greedy is also the fallback when HiGHS fails or has found nothing by the time limit, which
+holds for the whole split, model building included. Money is integer rupiah: pack counts
+come back as floats from the solver, are rounded, and every amount is recomputed from
+integers.
 """
 
 from __future__ import annotations
@@ -144,15 +150,15 @@ def _floor_packs(quantity: Decimal, units: Decimal) -> int:
     return int((quantity / units).to_integral_value(rounding=ROUND_FLOOR)) if quantity > 0 else 0
 
 
-def _max_useful_packs(o: _Offer, need: Decimal, policy: PackPolicy, mov: int = 0) -> int:
+def _max_useful_packs(o: _Offer, need: Decimal, policy: PackPolicy) -> int:
+    """Round up buys beyond the demand only to reach a cheaper tier or the MOQ, never to pad
+    an order up to a supplier's minimum value with goods no warung asked for. (That rule
+    is also what keeps the model small: a bound of minimum value ÷ pack price would allow
+    thousands of packs and ruin the relaxation.)"""
     if policy == PackPolicy.ROUND_DOWN:
         cap = _floor_packs(need, o.units)
     else:
-        # beyond covering the demand, more packs only help to reach a cheaper tier, the MOQ,
-        # or the supplier's minimum order value
         cap = max(_ceil_packs(need, o.units), o.tiers[-1][0], o.offer.moq_packs)
-        if mov:
-            cap = max(cap, -(-mov // min(price for _, price in o.tiers)))
     return min(cap, o.stock) if o.stock is not None else cap
 
 
@@ -255,6 +261,127 @@ def _merge_tiers(
     return out
 
 
+# ---------------------------------------------------------------- minimum-value start
+
+Buys = dict[tuple[int, str, str], int]
+
+
+@dataclass(frozen=True)
+class _Candidates:
+    """Ways to source each product: one offer alone, or one topped up by another."""
+
+    product: list[int]  # per way: index of its product
+    uncovered: list[float]  # retail units left uncovered
+    goods: list[list[int]]  # per way: goods value at each supplier (suppliers in order)
+    buys: list[Buys]
+    suppliers: list[int]
+
+
+def _ways(
+    demand: Mapping[str, Decimal],
+    offers: Mapping[str, list[_Offer]],
+    policy: PackPolicy,
+    suppliers: list[int],
+) -> _Candidates:
+    column = {sid: i for i, sid in enumerate(suppliers)}
+    c = _Candidates([], [], [], [], suppliers)
+    for p, sku in enumerate(sorted(offers)):
+        need = demand[sku]
+        cheapest = sorted(offers[sku], key=lambda o: Decimal(o.tiers[-1][1]) / o.units)[:8]
+        seen: set[tuple[tuple[tuple[int, str, str], int], ...]] = set()
+        for first in cheapest:
+            for second in [None, *cheapest]:
+                if second is first:
+                    continue
+                buys: Buys = {}
+                left = need
+                for o in (first, second):
+                    if o is None or left <= 0:
+                        continue
+                    n = _best_buy(o, left, policy, o.stock)
+                    if n > 0:
+                        buys[(o.supplier_id, sku, o.offer.pack_name)] = n
+                        left -= n * o.units
+                key = tuple(sorted(buys.items()))
+                if not buys or key in seen or (second is not None and len(buys) < 2):
+                    continue
+                seen.add(key)
+                goods = [0] * len(suppliers)
+                for (sid, _, pack), n in buys.items():
+                    goods[column[sid]] += _find(offers, sid, sku, pack).cost(n)
+                c.product.append(p)
+                c.uncovered.append(float(max(left, Decimal(0))))
+                c.goods.append(goods)
+                c.buys.append(buys)
+    return c
+
+
+def _minimum_value_start(
+    demand: Mapping[str, Decimal],
+    offers: Mapping[str, list[_Offer]],
+    policy: PackPolicy,
+    fees: Mapping[int, int],
+    minimum_values: Mapping[int, int],
+    *,
+    rounds: int = 40,
+) -> Buys | None:
+    """A start that reaches minimum order values, which the greedy gives up on.
+
+    For each set of open suppliers, every product takes its cheapest way from them at prices
+    discounted by a multiplier per supplier (Lagrangian relaxation of the minimum values);
+    a supplier still below its minimum gets a bigger discount next round. The cheapest plan
+    in which every supplier used reaches its minimum wins."""
+    import itertools
+
+    import numpy as np
+
+    suppliers = sorted({o.supplier_id for sku_offers in offers.values() for o in sku_offers})
+    if not suppliers:
+        return None
+    ways = _ways(demand, offers, policy, suppliers)
+    product = np.array(ways.product)
+    goods = np.array(ways.goods, dtype=float)
+    uncovered = np.array(ways.uncovered)
+    movs = np.array([minimum_values.get(sid, 0) for sid in suppliers], dtype=float)
+    fee = np.array([fees.get(sid, 0) for sid in suppliers], dtype=float)
+    uses = goods > 0
+    big = float(goods.sum()) + 1.0
+    first_of = np.flatnonzero(np.r_[True, product[1:] != product[:-1]])
+    if len(suppliers) <= 6:
+        open_sets = [
+            mask for mask in itertools.product((True, False), repeat=len(suppliers)) if any(mask)
+        ]
+    else:  # every supplier, then every one left out once
+        open_sets = [
+            tuple(i != j for i in range(len(suppliers))) for j in range(-1, len(suppliers))
+        ]
+    best: tuple[float, float, np.ndarray] | None = None
+    for mask in open_sets:
+        closed = ~np.array(mask)
+        blocked = (uses & closed).any(axis=1)
+        discount = np.zeros(len(suppliers))
+        for _ in range(rounds):
+            score = goods @ (1.0 - discount) + uncovered * big + blocked * big * 4
+            order = np.lexsort((score, product))
+            chosen = order[np.searchsorted(product[order], product[first_of])]
+            spent = goods[chosen].sum(axis=0)
+            short = (spent > 0) & (spent < movs)
+            if not short.any():
+                cost = float(spent.sum() + fee[spent > 0].sum())
+                gap = float(uncovered[chosen].sum() + blocked[chosen].sum() * big)
+                if best is None or (gap, cost) < (best[0], best[1]):
+                    best = (gap, cost, chosen)
+                break
+            shortfall = np.divide(movs - spent, movs, out=np.zeros_like(movs), where=short)
+            discount = np.minimum(0.9, discount + np.where(short, 0.01 + 0.2 * shortfall, 0.0))
+    if best is None:
+        return None
+    start: Buys = {}
+    for i in best[2]:
+        start.update(ways.buys[int(i)])
+    return start
+
+
 # ---------------------------------------------------------------- MILP
 
 
@@ -284,7 +411,7 @@ def _solve_milp(
     fees: Mapping[int, int],
     minimum_values: Mapping[int, int],
     warm: Mapping[tuple[int, str, str], int],
-    time_limit: float | None,
+    deadline: float | None,
     gap: float,
     *,
     exact_cover: bool,
@@ -308,14 +435,18 @@ def _solve_milp(
         + max(minimum_values.values(), default=0)
     )
     suppliers = sorted({o.supplier_id for sku_offers in offers.values() for o in sku_offers})
-    z = {sid: m.var(float(fees.get(sid, 0)), 0, 1, True) for sid in suppliers}
+    # money in thousands of rupiah and minimum-value rows divided by the minimum: HiGHS
+    # presolves and cuts a well-scaled model several times faster
+    scale = 1e-3
+    penalty *= scale
+    z = {sid: m.var(float(fees.get(sid, 0)) * scale, 0, 1, True) for sid in suppliers}
     x_of: dict[tuple[int, str, str], list[tuple[int, int, int, int, int]]] = defaultdict(list)
     goods_terms: dict[int, dict[int, float]] = defaultdict(dict)
     for sku, sku_offers in offers.items():
         need = demand[sku]
         cover: dict[int, float] = {}
         for o in sku_offers:
-            top = _max_useful_packs(o, need, policy, minimum_values.get(o.supplier_id, 0))
+            top = _max_useful_packs(o, need, policy)
             choose: dict[int, float] = {}
             for i, (tier_min, price) in enumerate(o.tiers):
                 lo = max(tier_min, o.offer.moq_packs)
@@ -323,7 +454,7 @@ def _solve_milp(
                 hi = min(hi, top)
                 if lo > hi:
                     continue
-                x = m.var(float(price), 0, float(hi), True)
+                x = m.var(float(price) * scale, 0, float(hi), True)
                 y = m.var(0.0, 0, 1, True)
                 m.row({x: 1.0, y: -float(lo)}, 0, inf)  # x ≥ lo·y
                 m.row({x: 1.0, y: -float(hi)}, -inf, 0)  # x ≤ hi·y
@@ -348,13 +479,13 @@ def _solve_milp(
     for sid in suppliers:
         mov = minimum_values.get(sid, 0)
         if mov and goods_terms[sid]:
-            m.row({**goods_terms[sid], z[sid]: -float(mov)}, 0, inf)
+            m.row({**{x: p / mov for x, p in goods_terms[sid].items()}, z[sid]: -1.0}, 0, inf)
 
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("mip_rel_gap", gap)
-    if time_limit is not None:
-        h.setOptionValue("time_limit", float(time_limit))
+    if deadline is not None:
+        h.setOptionValue("time_limit", max(0.01, deadline - time.perf_counter()))
     lp = highspy.HighsLp()
     lp.num_col_ = len(m.cost)
     lp.num_row_ = len(m.rows)
@@ -377,8 +508,8 @@ def _solve_milp(
         highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in m.integer
     ]
     h.passModel(lp)
-    if time_limit is not None:
-        _enforce_deadline(h, time.perf_counter() + time_limit)
+    if deadline is not None:
+        _enforce_deadline(h, deadline)
     if warm:
         start = [0.0] * len(m.cost)
         for key, packs in warm.items():
@@ -457,7 +588,18 @@ def plan_split(
     greedy = _greedy(demand, offers, policy, fees, movs)
     buys, solver, status, gap = greedy, "greedy", "greedy", None
     if use_solver and offers:
-        args = (demand, offers, policy, fees, movs, greedy, time_limit, mip_gap)
+        warm = greedy
+        if any(movs.values()):
+            start = _minimum_value_start(demand, offers, policy, fees, movs)
+            if (
+                start is not None
+                and _objective(start, offers, demand, fees)[::-1]
+                < (_objective(greedy, offers, demand, fees)[::-1])
+            ):
+                warm = start
+        # the whole split, model building and read-back included, keeps to the time limit
+        deadline = None if time_limit is None else started + time_limit * 0.95
+        args = (demand, offers, policy, fees, movs, warm, deadline, mip_gap)
         try:
             solved = None
             if policy == PackPolicy.ROUND_UP:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -72,6 +73,32 @@ def test_minimum_order_value_is_respected():
     assert packs(plan) == {(2, "KECAP"): 2}  # 460,000 would be below supplier 1's minimum
 
 
+def test_no_padding_up_to_a_minimum_order_value():
+    # only supplier 1 has kecap, and 2 cartons are far below its 1,000,000 minimum: buying
+    # 3 more cartons nobody asked for is not the split's call
+    a = quote(1, offer("KECAP", 12, [(1, 230_000)]), mov=1_000_000)
+    plan = plan_split({"KECAP": Decimal(24)}, [a])
+    [outcome] = plan.products
+    assert outcome.flag == SplitFlag.SHORT and outcome.backorder == 24
+    assert "minimum order value" in outcome.reason and plan.allocations == ()
+
+
+def test_a_supplier_minimum_is_reached_by_moving_products_to_it():
+    # supplier 1 is cheaper for beras, a little dearer for gula; alone, beras is below its
+    # 3,000,000 minimum. The greedy gives supplier 1 up (all from the dear supplier 2); the
+    # split moves just enough gula to supplier 1 to reach its minimum.
+    a = quote(
+        1, offer("BERAS", 25, [(1, 300_000)]), offer("GULA", 50, [(1, 860_000)]), mov=3_000_000
+    )
+    b = quote(2, offer("BERAS", 25, [(1, 340_000)]), offer("GULA", 50, [(1, 850_000)]))
+    demand = {"BERAS": Decimal(200), "GULA": Decimal(100)}
+    greedy = plan_split(demand, [a, b], use_solver=False)
+    plan = plan_split(demand, [a, b])
+    assert packs(greedy) == {(2, "BERAS"): 8, (2, "GULA"): 2}
+    assert packs(plan) == {(1, "BERAS"): 8, (1, "GULA"): 1, (2, "GULA"): 1}
+    assert plan.total_idr == 8 * 300_000 + 860_000 + 850_000 < greedy.total_idr
+
+
 def test_pins_and_exclusions():
     a = quote(1, offer("GULA", 50, [(1, 800_000)]))
     b = quote(2, offer("GULA", 50, [(1, 850_000)]))
@@ -114,12 +141,11 @@ def brute_force(demand, quotes):
     """Cheapest plan that covers all demand (None if none does), by enumeration."""
     offers = [(q, o) for q in quotes for o in q.offers]
     ranges = []
-    for q, o in offers:
-        # more packs than this never help: enough alone for the demand, the top tier, the MOQ
-        # and the supplier's minimum order value
-        top = int(-(-demand[o.sku] // o.units_per_pack)) + max(t.min_packs for t in o.tiers)
-        cheapest = min(t.price_per_pack_idr for t in o.tiers)
-        top = max(top, o.moq_packs, -(-q.min_order_value_idr // cheapest))
+    for _, o in offers:
+        # the split's rule: surplus only to reach a cheaper tier or the MOQ, never to pad an
+        # order up to a supplier's minimum order value
+        top = math.ceil(demand[o.sku] / o.units_per_pack)
+        top = max(top, max(t.min_packs for t in o.tiers), o.moq_packs)
         top = min(top, o.available_packs) if o.available_packs is not None else top
         ranges.append([0, *range(o.moq_packs, top + 1)])
     best = None
