@@ -25,10 +25,9 @@ from run import machine  # the split benchmark's machine description
 from contracts.adapter import PackOffer, SupplierQuote, TierPrice
 from services.domain.consolidation import RequestLine, consolidate
 from services.domain.pricing import (
-    BoughtLine,
     Margins,
     PriceInputs,
-    landed_unit_costs,
+    plan_unit_costs,
     suggest_price,
 )
 from services.domain.split import plan_split
@@ -100,19 +99,7 @@ def run(
     t1 = time.perf_counter()
     plan = plan_split({d.sku: d.quantity for d in demand}, quotes, time_limit=1.0)
     t2 = time.perf_counter()
-    costs = landed_unit_costs(
-        [
-            BoughtLine(
-                sku=a.sku,
-                supplier_id=a.supplier_id,
-                packs=a.packs,
-                units_per_pack=a.units_per_pack,
-                goods_idr=a.goods_idr,
-            )
-            for a in plan.allocations
-        ],
-        {s.supplier_id: s.delivery_fee_idr for s in plan.suppliers},
-    )
+    costs = plan_unit_costs(plan)
     margins = Margins(target=Decimal("0.08"), minimum=Decimal("0.02"))
     by_sku = {
         sku: suggest_price(

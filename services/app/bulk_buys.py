@@ -32,10 +32,9 @@ from services.auth import Principal
 from services.db.tx import Tx
 from services.domain.consolidation import RequestLine, consolidate
 from services.domain.pricing import (
-    BoughtLine,
     Margins,
     PriceInputs,
-    landed_unit_costs,
+    plan_unit_costs,
     resolve_margins,
     suggest_price,
 )
@@ -156,19 +155,7 @@ async def build_bulk_buy(
         policy=PackPolicy(satker["pack_policy"]),
         pins=pins or {},
     )
-    costs = landed_unit_costs(
-        [
-            BoughtLine(
-                sku=a.sku,
-                supplier_id=a.supplier_id,
-                packs=a.packs,
-                units_per_pack=a.units_per_pack,
-                goods_idr=a.goods_idr,
-            )
-            for a in plan.allocations
-        ],
-        {s.supplier_id: s.delivery_fee_idr for s in plan.suppliers},
-    )
+    costs = plan_unit_costs(plan)
     product_ids = [d.product_id for d in demand]
     market = dict(
         await raw.fetch(

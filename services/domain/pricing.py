@@ -23,6 +23,7 @@ from decimal import ROUND_FLOOR, Decimal
 import msgspec
 
 from contracts.money import rupiah_round, split_largest_remainder
+from services.domain.split import SplitPlan
 
 
 class PriceFlag(enum.StrEnum):
@@ -49,6 +50,23 @@ class BoughtLine(msgspec.Struct, frozen=True, kw_only=True):
     packs: int
     units_per_pack: Decimal
     goods_idr: int  # packs × the pack price of the tier reached
+
+
+def plan_unit_costs(plan: SplitPlan) -> dict[str, Decimal]:
+    """Landed cost per retail unit of every SKU the split bought."""
+    return landed_unit_costs(
+        [
+            BoughtLine(
+                sku=a.sku,
+                supplier_id=a.supplier_id,
+                packs=a.packs,
+                units_per_pack=a.units_per_pack,
+                goods_idr=a.goods_idr,
+            )
+            for a in plan.allocations
+        ],
+        {s.supplier_id: s.delivery_fee_idr for s in plan.suppliers},
+    )
 
 
 def landed_unit_costs(
