@@ -9,7 +9,7 @@ from typing import Annotated
 from litestar import Controller, Request, Response, get, post
 from litestar.params import QueryParameter
 
-from contracts.adapter import AdapterContext, InboundRequest
+from contracts.adapter import InboundRequest
 from contracts.api.purchasing import EventResult, OutboxOut, PurchaseOrderOut
 from contracts.errors import Forbidden, NotFound
 from contracts.events import SupplierEvent
@@ -25,7 +25,7 @@ from services.api.paging import (
     page_of,
 )
 from services.app import purchase_order_views as views
-from services.app import purchase_orders
+from services.app import purchase_orders, supplier_adapters
 from services.auth import Principal, Role
 from services.bootstrap import Container
 from services.db.tx import Tx
@@ -194,23 +194,7 @@ class WebhookController(Controller):
     async def receive(
         self, request: Request, tx: Tx, container: Container, now: datetime, supplier_id: int
     ) -> list[EventResult]:
-        raw = await tx.raw()
-        supplier = await raw.fetchrow(
-            "SELECT id, name, adapter_key, adapter_config, webhook_secret FROM supplier"
-            " WHERE id = $1",
-            supplier_id,
-        )
-        if supplier is None:
-            raise NotFound(f"supplier {supplier_id} not found")
-        adapter = container.adapters.get(supplier["adapter_key"]).create(
-            supplier["adapter_config"],
-            AdapterContext(
-                supplier_id=supplier_id,
-                supplier_name=supplier["name"],
-                webhook_secret=supplier["webhook_secret"],
-                public_base_url=container.settings.public_base_url,
-            ),
-        )
+        adapter = await supplier_adapters.adapter_for(await tx.raw(), container, supplier_id)
         inbound = InboundRequest(
             headers={k.lower(): v for k, v in request.headers.items()},
             body=await request.body(),

@@ -17,7 +17,7 @@ import httpx
 import msgspec
 import structlog
 
-from contracts.adapter import AdapterContext, QuoteItem, QuoteRequest, SupplierQuote
+from contracts.adapter import QuoteItem, QuoteRequest, SupplierQuote
 from contracts.api.bulk_buy import (
     AllocationOut,
     ApprovalOut,
@@ -28,6 +28,7 @@ from contracts.api.bulk_buy import (
 from contracts.errors import FieldError, IllegalTransition, NotFound, RuleViolation
 from services.api.paging import check_if_match
 from services.app.purchase_orders import NewLine, NewPurchaseOrder, create_purchase_orders
+from services.app.supplier_adapters import build_adapter, latest_board_rows
 from services.auth import Principal
 from services.db.tx import Tx
 from services.domain.consolidation import RequestLine, consolidate
@@ -44,7 +45,7 @@ log = structlog.get_logger(__name__)
 
 
 async def _quote_all(
-    container: Any, suppliers: list[Any], request: QuoteRequest
+    container: Any, suppliers: list[Any], request: QuoteRequest, boards: dict[int, list[dict]]
 ) -> tuple[list[SupplierQuote], dict[int, tuple[str, str | None, SupplierQuote | None]]]:
     """Ask every supplier at once; one that fails or is too slow is recorded and left out."""
     settings = container.settings
@@ -53,16 +54,8 @@ async def _quote_all(
 
         async def ask(row: Any) -> None:
             try:
-                factory = container.adapters.get(row["adapter_key"])
-                adapter = factory.create(
-                    row["adapter_config"],
-                    AdapterContext(
-                        supplier_id=row["id"],
-                        supplier_name=row["name"],
-                        webhook_secret=row["webhook_secret"],
-                        public_base_url=settings.public_base_url,
-                        http_client=http,
-                    ),
+                adapter = build_adapter(
+                    container, row, http_client=http, board=boards.get(row["id"])
                 )
                 quote = await asyncio.wait_for(
                     adapter.quote(request), timeout=settings.supplier_timeout_seconds
@@ -148,7 +141,10 @@ async def build_bulk_buy(
         ),
         delivery_date=cycle["delivery_date"],
     )
-    quotes, answers = await _quote_all(container, list(suppliers), request) if demand else ([], {})
+    boards = await latest_board_rows(raw, [row["id"] for row in suppliers])
+    quotes, answers = (
+        await _quote_all(container, list(suppliers), request, boards) if demand else ([], {})
+    )
     plan = plan_split(
         {d.sku: d.quantity for d in demand},
         quotes,

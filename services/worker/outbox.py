@@ -23,9 +23,9 @@ import httpx
 import msgspec
 import structlog
 
-from contracts.adapter import AdapterContext, OrderLine, PurchaseOrderRequest
+from contracts.adapter import PurchaseOrderRequest
 from contracts.errors import KulakanError, SupplierError
-from services.app import purchase_orders
+from services.app import purchase_orders, supplier_adapters
 from services.db.tx import Tx
 from services.domain import purchase_order as po_domain
 
@@ -184,55 +184,16 @@ class Dispatcher:
     async def _prepare(self, item: Claimed) -> tuple[PurchaseOrderRequest, Any, str | None]:
         async with Tx(self.container.engine) as tx:
             raw = await tx.raw()
-            stored = await purchase_orders.load(raw, item.satker_id, item.purchase_order_id)
-            supplier = await raw.fetchrow(
-                "SELECT id, name, adapter_key, adapter_config, webhook_secret FROM supplier"
-                " WHERE id = $1",
-                stored.po.supplier_id,
+            request, stored = await supplier_adapters.order_request(
+                raw, item.satker_id, item.purchase_order_id
             )
-            names = await raw.fetch(
-                "SELECT l.line_no, l.pack_name, p.name FROM purchase_order_line l"
-                " JOIN product p ON p.id = l.product_id"
-                " WHERE l.satker_id = $1 AND l.purchase_order_id = $2",
-                item.satker_id,
-                item.purchase_order_id,
-            )
-            products = {r["line_no"]: r["name"] for r in names}
-            packs = {r["line_no"]: r["pack_name"] for r in names}
-        row = stored.row
-        request = PurchaseOrderRequest(
-            po_number=stored.po.po_number,
-            supplier_id=stored.po.supplier_id,
-            lines=tuple(
-                OrderLine(
-                    line_no=ln.line_no,
-                    sku=ln.sku,
-                    pack_name=packs.get(ln.line_no, ""),
-                    units_per_pack=ln.units_per_pack,
-                    packs=ln.packs,
-                    price_per_pack_idr=ln.price_per_pack_idr,
-                    product_name=products.get(ln.line_no, ""),
-                )
-                for ln in stored.po.lines
-            ),
-            delivery_fee_idr=stored.po.delivery_fee_idr,
-            delivery_date=row["delivery_date"],
-            delivery_address=row["delivery_address"],
-            contact_name=row["contact_name"],
-            contact_phone=row["contact_phone"],
-        )
+            supplier = await supplier_adapters.supplier_row(raw, stored.po.supplier_id)
         key = (supplier["id"], hash(str(supplier["adapter_config"])))
         adapter = self._adapters.get(key)
         if adapter is None:
-            factory = self.container.adapters.get(supplier["adapter_key"])
-            context = AdapterContext(
-                supplier_id=supplier["id"],
-                supplier_name=supplier["name"],
-                webhook_secret=supplier["webhook_secret"],
-                public_base_url=self.container.settings.public_base_url,
-                http_client=self.http,
+            adapter = self._adapters[key] = supplier_adapters.build_adapter(
+                self.container, supplier, http_client=self.http
             )
-            adapter = self._adapters[key] = factory.create(supplier["adapter_config"], context)
         return request, adapter, stored.po.supplier_ref
 
     async def _failed(

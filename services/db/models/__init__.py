@@ -21,6 +21,7 @@ from services.db.models.purchasing import (
 from services.db.models.registry import (
     MarginRule,
     MarketPrice,
+    PriceBoardEntry,
     PriceCeiling,
     Product,
     ProductPack,
@@ -43,6 +44,7 @@ __all__ = [
     "OutboxAttempt",
     "OutboxMessage",
     "Preorder",
+    "PriceBoardEntry",
     "PriceCeiling",
     "Product",
     "ProductPack",

@@ -175,3 +175,25 @@ class MarginRule(Base):
     category: Mapped[str] = mapped_column(String(20), primary_key=True)
     target_margin: Mapped[Decimal] = mapped_column(Fraction)
     min_margin: Mapped[Decimal] = mapped_column(Fraction)
+
+
+class PriceBoardEntry(Base):
+    """One line of a wholesale market's daily price board: min–max per product, grade, unit."""
+
+    __tablename__ = "price_board_entry"
+    __table_args__ = (
+        CheckConstraint("min_idr <= max_idr", name="range"),
+    )  # the primary key (supplier, date, …) serves "the latest board of a market"
+
+    supplier_id: Mapped[int] = mapped_column(
+        ForeignKey("supplier.id", ondelete="CASCADE"), primary_key=True
+    )
+    board_date: Mapped[date] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(String(40), primary_key=True)
+    grade: Mapped[str] = mapped_column(String(40), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(20), primary_key=True)
+    product_name: Mapped[str] = mapped_column(String(200))
+    min_idr: Mapped[int]
+    max_idr: Mapped[int]
+    posted_at: Mapped[datetime]
+    posted_by: Mapped[str] = mapped_column(String(60))  # admin | coordinator | market agent
