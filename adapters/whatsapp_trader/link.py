@@ -99,6 +99,16 @@ def read_confirmation_token(token: str, *, secret: str) -> LinkPayload:
         raise LinkTampered("the confirmation link is not valid") from exc
 
 
+def claimed_supplier_id(token: str) -> int | None:
+    """The supplier a token says it is for, *unverified*: only to find the secret to verify
+    it with. None if the token cannot even be read."""
+    encoded, _, _ = token.strip().partition(".")
+    try:
+        return _decoder.decode(_unb64(encoded)).supplier_id
+    except (binascii.Error, ValueError, msgspec.DecodeError):
+        return None
+
+
 def verify_confirmation_token(
     token: str, *, secret: str, now: datetime, supplier_id: int | None = None
 ) -> LinkPayload:

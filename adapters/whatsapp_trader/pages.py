@@ -297,6 +297,10 @@ ERROR_TEXTS = {
         "Batas waktu konfirmasi pesanan ini sudah lewat. Hubungi pemesan lewat WhatsApp "
         "bila pesanan masih bisa dilayani.",
     ),
+    "cancelled": (
+        "Pesanan dibatalkan",
+        "Pemesan sudah membatalkan pesanan ini. Tidak perlu dikirim.",
+    ),
 }
 _FALLBACK_ERROR = ("Terjadi kesalahan", "Halaman ini tidak bisa dibuka. Coba lagi nanti.")
 

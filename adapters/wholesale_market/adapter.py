@@ -20,7 +20,12 @@ from adapters.local_time import (
     zone,
     zone_abbreviation,
 )
-from adapters.wholesale_market.board import BoardEntry, quotable_board
+from adapters.wholesale_market.board import (
+    BoardEntry,
+    parse_board_csv,
+    parse_board_json,
+    quotable_board,
+)
 from adapters.wholesale_market.buying_list import GRADE_SEPARATOR, BuyingList, build_buying_list
 from adapters.wholesale_market.runner_report import (
     decode_runner_report,
@@ -253,6 +258,19 @@ class WholesaleMarketAdapter:
             scheduled_for=scheduled_for,
             notes=notes,
         )
+
+    def parse_board(self, body: bytes, content_type: str) -> tuple[BoardEntry, ...]:
+        """A posted board, CSV (``text/csv``) or JSON, with names mapped to SKUs by the config;
+        raise InvalidInput naming every bad cell."""
+        if content_type.split(";")[0].strip().lower() in ("text/csv", "application/csv"):
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InvalidInput(
+                    "the board is not UTF-8 text", errors=[FieldError("/board", str(exc))]
+                ) from exc
+            return parse_board_csv(text, sku_by_name=self.config.sku_by_name)
+        return parse_board_json(body, sku_by_name=self.config.sku_by_name)
 
     def buying_list(self, order: PurchaseOrderRequest, placed_at: datetime) -> BuyingList:
         """The runner's list for an order placed at ``placed_at``."""

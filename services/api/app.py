@@ -41,6 +41,12 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
         WarungDemandController,
     )
     from services.api.deps import DEPENDENCIES
+    from services.api.field_controller import (
+        FieldOrderController,
+        MarketRunnerController,
+        PriceBoardController,
+        TraderLinkController,
+    )
     from services.api.health_controller import HealthController
     from services.api.keys_controller import ApiKeyController
     from services.api.middleware import (
@@ -93,6 +99,10 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
             OutboxController,
             SupplierFeedController,
             WebhookController,
+            PriceBoardController,
+            MarketRunnerController,
+            FieldOrderController,
+            TraderLinkController,
         ],
         dependencies=DEPENDENCIES,
         middleware=[

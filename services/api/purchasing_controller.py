@@ -35,7 +35,7 @@ from services.worker.outbox import requeue
 StatusFilter = Annotated[str | None, QueryParameter(name="status", required=False)]
 
 
-def _result(outcome: purchase_orders.EventOutcome) -> EventResult:
+def event_result(outcome: purchase_orders.EventOutcome) -> EventResult:
     return EventResult(
         event_id=outcome.event_id,
         duplicate=outcome.duplicate,
@@ -176,7 +176,7 @@ class SupplierFeedController(Controller):
         order = await views.get_for_supplier(tx, principal.supplier_id, po_id)
         if data.po_number != order.po_number:
             raise Forbidden("the event names another purchase order")
-        return _result(
+        return event_result(
             await purchase_orders.apply_supplier_event(tx, principal.supplier_id, data, now)
         )
 
@@ -203,6 +203,6 @@ class WebhookController(Controller):
         )
         events = adapter.parse_inbound(inbound)
         return [
-            _result(await purchase_orders.apply_supplier_event(tx, supplier_id, event, now))
+            event_result(await purchase_orders.apply_supplier_event(tx, supplier_id, event, now))
             for event in events
         ]

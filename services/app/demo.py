@@ -4,18 +4,21 @@ market references and three suppliers. Seeding twice changes nothing."""
 from __future__ import annotations
 
 import csv
-from datetime import datetime
+import io
+from datetime import date, datetime
 from importlib import resources
 from zoneinfo import ZoneInfo
 
 import msgspec
 from sqlalchemy import select
 
+from contracts.adapter import AdapterContext
 from contracts.api.catalogue import MarketPriceCreate
 from contracts.api.registry import ApiKeyCreate, KeyRole, SatkerCreate
 from services.app import catalogue, registry
 from services.app.api_keys import create_api_key
 from services.app.csv_import import ImportReport, import_csv
+from services.app.field_suppliers import store_board
 from services.db.models import ApiKey, Satker, Supplier, Warung
 from services.db.tx import Tx
 from services.registry import AdapterRegistry
@@ -64,6 +67,7 @@ async def seed_demo(tx: Tx, *, now: datetime, adapters: AdapterRegistry) -> Seed
         await import_csv(tx, "suppliers", demo_file("suppliers.csv"), now=now, adapters=adapters),
     ]
     today = now.astimezone(ZoneInfo(DEMO_SATKER.timezone)).date()
+    await _demo_board(tx, adapters, today, now)
     prices = [
         MarketPriceCreate(
             sku=row["sku"],
@@ -82,6 +86,28 @@ async def seed_demo(tx: Tx, *, now: datetime, adapters: AdapterRegistry) -> Seed
     if has_keys is None:
         keys = await _demo_keys(tx, satker_id)
     return SeedReport(satker_id=satker_id, imports=imports, market_prices=len(prices), keys=keys)
+
+
+async def _demo_board(tx: Tx, adapters: AdapterRegistry, today: date, now: datetime) -> None:
+    """Today's Jakabaring board (the sample board's prices, dated today so it quotes)."""
+    raw = await tx.raw()
+    market = await raw.fetchrow(
+        "SELECT id, name, adapter_config FROM supplier WHERE adapter_key = 'wholesale_market'"
+        " ORDER BY id LIMIT 1"
+    )
+    if market is None:
+        return
+    rows = list(csv.DictReader(demo_file("jakabaring_board.csv").splitlines()))
+    sheet = io.StringIO()
+    writer = csv.DictWriter(sheet, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows({**row, "date": today.isoformat()} for row in rows)
+    adapter = adapters.get("wholesale_market").create(
+        market["adapter_config"],
+        AdapterContext(supplier_id=market["id"], supplier_name=market["name"]),
+    )
+    entries = adapter.parse_board(sheet.getvalue().encode(), "text/csv")  # type: ignore[attr-defined]
+    await store_board(raw, market["id"], entries, now, posted_by="demo")
 
 
 async def _demo_keys(tx: Tx, satker_id: int) -> DemoKeys:

@@ -1,0 +1,202 @@
+"""Endpoints for suppliers without an API: market price boards, buying lists and runner
+reports, the WhatsApp message of a trader's order and the trader's confirmation link."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from urllib.parse import parse_qs
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import Parameter
+
+from adapters.wholesale_market.buying_list import (
+    BuyingList,
+    buying_list_csv,
+    buying_list_json,
+    render_buying_list_html,
+)
+from adapters.wholesale_market.runner_report import RunnerReport
+from contracts.api.field_suppliers import PriceBoardOut, WhatsAppMessageOut
+from contracts.api.purchasing import EventResult
+from contracts.errors import NotFound
+from services.api.purchasing_controller import event_result
+from services.app import field_suppliers
+from services.auth import Principal, Role
+from services.bootstrap import Container
+from services.db.tx import Tx
+
+Format = Annotated[
+    Literal["json", "csv", "html"] | None,
+    Parameter(description="json, csv or html (a printable page); default from Accept"),
+]
+HTML = "text/html; charset=utf-8"
+
+
+def _buying_list_response(bl: BuyingList, request: Request, format: str | None) -> Response:
+    accept = request.headers.get("accept", "")
+    chosen = format or ("csv" if "text/csv" in accept else "html" if "text/html" in accept else "")
+    if chosen == "csv":
+        name = f"buying-list-{bl.po_number}.csv"
+        return Response(
+            buying_list_csv(bl),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    if chosen == "html":
+        return Response(render_buying_list_html(bl), media_type=HTML)
+    return Response(buying_list_json(bl), media_type="application/json")
+
+
+class PriceBoardController(Controller):
+    path = "/v1/suppliers/{supplier_id:int}/price-board"
+    tags = ["wholesale market"]
+
+    @post(
+        "/",
+        summary="Post a market's daily price board: CSV (text/csv: date,product,grade,unit,"
+        "min_idr,max_idr[,sku]) or JSON ({date, entries: [...]}); by an admin, a coordinator"
+        " or the market's own agent key",
+        status_code=201,
+    )
+    async def post_board(
+        self,
+        request: Request,
+        tx: Tx,
+        principal: Principal,
+        container: Container,
+        now: datetime,
+        supplier_id: int,
+    ) -> PriceBoardOut:
+        principal.require(Role.ADMIN, Role.COORDINATOR, Role.SUPPLIER)
+        if principal.role == Role.SUPPLIER and principal.supplier_id != supplier_id:
+            raise NotFound(f"supplier {supplier_id} not found")
+        return await field_suppliers.post_board(
+            tx,
+            container,
+            principal,
+            supplier_id,
+            await request.body(),
+            request.headers.get("content-type", "application/json"),
+            now,
+        )
+
+    @get("/", summary="A market's latest price board")
+    async def get_board(
+        self, tx: Tx, principal: Principal, container: Container, supplier_id: int
+    ) -> PriceBoardOut:
+        principal.require(Role.ADMIN, Role.COORDINATOR, Role.SUPPLIER)
+        if principal.role == Role.SUPPLIER and principal.supplier_id != supplier_id:
+            raise NotFound(f"supplier {supplier_id} not found")
+        return await field_suppliers.get_board(tx, container, supplier_id)
+
+
+class MarketRunnerController(Controller):
+    """For a wholesale market's runner, with the market's supplier key."""
+
+    path = "/v1/supplier/purchase-orders/{po_id:int}"
+    tags = ["wholesale market"]
+
+    @get("/buying-list", summary="The buying list of one of your orders (JSON, CSV or a page)")
+    async def buying_list(
+        self,
+        request: Request,
+        tx: Tx,
+        principal: Principal,
+        container: Container,
+        now: datetime,
+        po_id: int,
+        format: Format = None,
+    ) -> Response:
+        principal.require(Role.SUPPLIER)
+        bl = await field_suppliers.buying_list(
+            tx, container, po_id, now, supplier_id=principal.supplier_id
+        )
+        return _buying_list_response(bl, request, format)
+
+    @post(
+        "/runner-report",
+        summary="What was bought (quantity, price paid) and what was not found",
+        status_code=200,
+    )
+    async def runner_report(
+        self,
+        tx: Tx,
+        principal: Principal,
+        container: Container,
+        now: datetime,
+        po_id: int,
+        data: RunnerReport,
+    ) -> list[EventResult]:
+        principal.require(Role.SUPPLIER)
+        outcomes = await field_suppliers.runner_report(
+            tx, container, principal.supplier_id, po_id, data, now
+        )
+        return [event_result(o) for o in outcomes]
+
+
+class FieldOrderController(Controller):
+    """A coordinator's view of orders to suppliers without an API."""
+
+    path = "/v1/satkers/{satker_id:int}/purchase-orders/{po_id:int}"
+    tags = ["purchase orders"]
+
+    @get("/buying-list", summary="The runner's buying list of a wholesale-market order")
+    async def buying_list(
+        self,
+        request: Request,
+        tx: Tx,
+        principal: Principal,
+        container: Container,
+        now: datetime,
+        satker_id: int,
+        po_id: int,
+        format: Format = None,
+    ) -> Response:
+        principal.require(Role.ADMIN, Role.COORDINATOR)
+        principal.satker_scope(satker_id)
+        bl = await field_suppliers.buying_list(tx, container, po_id, now, satker_id=satker_id)
+        return _buying_list_response(bl, request, format)
+
+    @get(
+        "/whatsapp-message",
+        summary="The order as a WhatsApp message to the trader, with its wa.me link",
+    )
+    async def whatsapp_message(
+        self,
+        tx: Tx,
+        principal: Principal,
+        container: Container,
+        now: datetime,
+        satker_id: int,
+        po_id: int,
+    ) -> WhatsAppMessageOut:
+        principal.require(Role.ADMIN, Role.COORDINATOR)
+        principal.satker_scope(satker_id)
+        return await field_suppliers.whatsapp_message(tx, container, satker_id, po_id, now)
+
+
+class TraderLinkController(Controller):
+    """The trader's confirmation page: the signed link is the only credential."""
+
+    path = "/v1/trader-links/{token:str}"
+    tags = ["whatsapp trader"]
+    opt = {"public": True}
+
+    @get("/", summary="The confirmation page of an order (HTML for a phone)")
+    async def page(self, tx: Tx, container: Container, now: datetime, token: str) -> Response:
+        page = await field_suppliers.trader_link(tx, container, token, now)
+        return Response(page.html, media_type=HTML, status_code=page.status)
+
+    @post(
+        "/",
+        summary="The trader's answer (form: quantities, prices, ongkir, delivery method, or"
+        " reject)",
+    )
+    async def submit(
+        self, request: Request, tx: Tx, container: Container, now: datetime, token: str
+    ) -> Response:
+        body = (await request.body()).decode("utf-8", "replace")
+        form = {k: v[-1] for k, v in parse_qs(body, keep_blank_values=True).items()}
+        page = await field_suppliers.trader_link(tx, container, token, now, form)
+        return Response(page.html, media_type=HTML, status_code=page.status)
