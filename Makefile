@@ -22,8 +22,9 @@ run: install
 	$(VENV)/bin/kulakan demo seed
 	$(VENV)/bin/kulakan serve
 
-## make test: lint, layer contracts, and the whole test suite
+## make test: lint, layer contracts, and the whole test suite (installs chromium if missing)
 test: install lint
+	.ci/ensure-chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
