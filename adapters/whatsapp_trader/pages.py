@@ -9,17 +9,16 @@ point at the form field (``/line_2_packs``) and are worded in Indonesian for the
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from importlib import resources
 from typing import Any
 
 import jinja2
 
-from adapters.local_time import local_moment, long_date, quantity_text, rupiah
+from adapters.local_time import local_moment
+from adapters.templates import page_templates
 from adapters.whatsapp_trader.message import line_amount_text, order_total_idr
 from contracts.adapter import PurchaseOrderRequest
 from contracts.errors import FieldError, InvalidInput
@@ -168,21 +167,8 @@ def parse_confirmation_form(
     ]
 
 
-def _load_template(name: str) -> str:
-    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
-
-
-@functools.cache
 def _templates() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FunctionLoader(_load_template),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(rupiah=rupiah, qty=quantity_text, long_date=long_date)
-    return env
+    return page_templates(__package__)
 
 
 def render_confirmation_page(

@@ -7,11 +7,9 @@ reports back per line (see :mod:`adapters.wholesale_market.runner_report`).
 from __future__ import annotations
 
 import csv
-import functools
 import io
 from datetime import date, datetime
 from decimal import Decimal
-from importlib import resources
 
 import jinja2
 import msgspec
@@ -19,12 +17,10 @@ import msgspec
 from adapters.local_time import (
     Session,
     local_moment,
-    long_date,
-    quantity_text,
-    rupiah,
     zone,
     zone_abbreviation,
 )
+from adapters.templates import page_templates
 from contracts.adapter import OrderLine, PurchaseOrderRequest
 from contracts.money import Rupiah, rupiah_round
 
@@ -170,21 +166,8 @@ def buying_list_csv(buying_list: BuyingList) -> str:
     return out.getvalue()
 
 
-def _load_template(name: str) -> str:
-    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
-
-
-@functools.cache
 def _templates() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FunctionLoader(_load_template),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(rupiah=rupiah, qty=quantity_text, long_date=long_date)
-    return env
+    return page_templates(__package__)
 
 
 def render_buying_list_html(buying_list: BuyingList) -> str:
