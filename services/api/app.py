@@ -47,6 +47,10 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
         PriceBoardController,
         TraderLinkController,
     )
+    from services.api.fulfilment_controller import (
+        SettlementController,
+        WarungFulfilmentController,
+    )
     from services.api.health_controller import HealthController
     from services.api.keys_controller import ApiKeyController
     from services.api.middleware import (
@@ -103,6 +107,8 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
             MarketRunnerController,
             FieldOrderController,
             TraderLinkController,
+            SettlementController,
+            WarungFulfilmentController,
         ],
         dependencies=DEPENDENCIES,
         middleware=[

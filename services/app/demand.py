@@ -198,14 +198,30 @@ async def record_movement(
         errors.append(FieldError("/delta", "a receipt adds stock: delta must be positive"))
     if errors:
         raise InvalidInput("the stock movement is not valid", errors=errors)
+    row = await add_stock(
+        raw, satker_id, warung_id, data.product_id, data.delta, str(data.reason), data.note
+    )
+    return StockMovementOut(**dict(row))
+
+
+async def add_stock(
+    raw: Any,
+    satker_id: int,
+    warung_id: int,
+    product_id: int,
+    delta: Decimal,
+    reason: str,
+    note: str,
+) -> Any:
+    """Move one stock level by ``delta`` and record the movement; never below zero."""
     before = await raw.fetchval(
         "SELECT on_hand FROM stock_level"
         " WHERE satker_id = $1 AND warung_id = $2 AND product_id = $3 FOR UPDATE",
         satker_id,
         warung_id,
-        data.product_id,
+        product_id,
     )
-    after = (before or ZERO) + data.delta
+    after = (before or ZERO) + delta
     if after < 0:
         raise InvalidInput(
             "on hand cannot go below zero",
@@ -221,17 +237,13 @@ async def record_movement(
         """,
         satker_id,
         warung_id,
-        data.product_id,
+        product_id,
         after,
     )
     rows = await _insert_movements(
-        raw,
-        satker_id,
-        warung_id,
-        str(data.reason),
-        [(data.product_id, data.delta, after, data.note)],
+        raw, satker_id, warung_id, reason, [(product_id, delta, after, note)]
     )
-    return StockMovementOut(**dict(rows[0]))
+    return rows[0]
 
 
 async def list_stock(

@@ -61,12 +61,26 @@ async def consolidate_closed_cycles(container: object) -> int:
         built += 1
 
 
+async def settle_delivered_bulk_buys(container: object) -> int:
+    """Allocate and invoice every ordered bulk buy whose orders are all done, each in its
+    own transaction (one another worker is settling is skipped)."""
+    from services.app.fulfilment import settle_ready
+
+    settled = 0
+    while True:
+        async with Tx(container.engine) as tx:  # type: ignore[attr-defined]
+            if not await settle_ready(tx, container.clock(), limit=1):  # type: ignore[attr-defined]
+                return settled
+        settled += 1
+
+
 def default_jobs() -> list[PeriodicJob]:
     from services.worker.cycles import run_cycle_jobs
 
     return [
         PeriodicJob("order_cycles", run_cycle_jobs, every_seconds=5.0),
         PeriodicJob("consolidation", consolidate_closed_cycles, every_seconds=10.0),
+        PeriodicJob("settlement", settle_delivered_bulk_buys, every_seconds=10.0),
         PeriodicJob("idempotency_purge", purge_idempotency_records, every_seconds=600.0),
     ]
 

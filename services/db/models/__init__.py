@@ -11,6 +11,13 @@ from services.db.models.demand import (
     StockLevel,
     StockMovement,
 )
+from services.db.models.fulfilment import (
+    Invoice,
+    InvoiceLine,
+    ProductDelivery,
+    Settlement,
+    WarungDelivery,
+)
 from services.db.models.purchasing import (
     OutboxAttempt,
     OutboxMessage,
@@ -38,6 +45,8 @@ __all__ = [
     "BulkBuyQuote",
     "CycleTemplate",
     "IdempotencyRecord",
+    "Invoice",
+    "InvoiceLine",
     "MarginRule",
     "MarketPrice",
     "OrderCycle",
@@ -47,15 +56,18 @@ __all__ = [
     "PriceBoardEntry",
     "PriceCeiling",
     "Product",
+    "ProductDelivery",
     "ProductPack",
     "PurchaseOrder",
     "PurchaseOrderLine",
     "RestockLine",
     "RestockRequest",
     "Satker",
+    "Settlement",
     "StockLevel",
     "StockMovement",
     "Supplier",
     "SupplierEventRecord",
     "Warung",
+    "WarungDelivery",
 ]

@@ -1,0 +1,241 @@
+"""After delivery: settling a bulk buy, deliveries and receipts, invoices, reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import Parameter
+
+from contracts.api.fulfilment import (
+    InvoiceOut,
+    ReceiptIn,
+    ReceiptStatus,
+    SavingsReport,
+    ScorecardReport,
+    SettlementOut,
+    WarungDeliveryOut,
+)
+from services.api.paging import (
+    Cursor,
+    IfMatch,
+    Limit,
+    Page,
+    after_id,
+    decode_cursor,
+    etag,
+    page_of,
+)
+from services.app import fulfilment, reports
+from services.app.demand import resolve_warung
+from services.auth import Principal, Role
+from services.db.tx import Tx
+
+Format = Annotated[
+    Literal["json", "csv"] | None,
+    Parameter(description="json (default) or csv; Accept: text/csv works too"),
+]
+
+
+def _coordinator(principal: Principal, satker_id: int) -> None:
+    principal.require(Role.ADMIN, Role.COORDINATOR)
+    principal.satker_scope(satker_id)
+
+
+def _wants_csv(request: Request, format: str | None) -> bool:
+    return format == "csv" or (format is None and "text/csv" in request.headers.get("accept", ""))
+
+
+def _csv(text: str, name: str) -> Response:
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _delivery_page(rows: list[WarungDeliveryOut], limit: int) -> Page[WarungDeliveryOut]:
+    return page_of(rows, limit, lambda r: (r.bulk_buy_id, r.warung_id, r.product_id))
+
+
+class SettlementController(Controller):
+    path = "/v1/satkers/{satker_id:int}"
+    tags = ["fulfilment"]
+
+    @post(
+        "/bulk-buys/{bulk_buy_id:int}/settle",
+        summary="Allocate what was delivered to the warungs and invoice the cycle (once all"
+        " its orders are done; the worker does this by itself)",
+        status_code=200,
+    )
+    async def settle(
+        self, tx: Tx, principal: Principal, now: datetime, satker_id: int, bulk_buy_id: int
+    ) -> SettlementOut:
+        _coordinator(principal, satker_id)
+        return await fulfilment.settle_bulk_buy(tx, satker_id, bulk_buy_id, now)
+
+    @get("/bulk-buys/{bulk_buy_id:int}/settlement", summary="Delivered, kept, billed, invoiced")
+    async def settlement(
+        self, tx: Tx, principal: Principal, satker_id: int, bulk_buy_id: int
+    ) -> SettlementOut:
+        _coordinator(principal, satker_id)
+        return await fulfilment.get_settlement(tx, satker_id, bulk_buy_id)
+
+    @get(
+        "/deliveries",
+        summary="What each warung got per product, its shortfall and its receipt;"
+        " ?receipt=short or damaged lists the discrepancies",
+    )
+    async def deliveries(
+        self,
+        tx: Tx,
+        principal: Principal,
+        satker_id: int,
+        bulk_buy_id: int | None = None,
+        warung_id: int | None = None,
+        receipt: ReceiptStatus | None = None,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+    ) -> Page[WarungDeliveryOut]:
+        _coordinator(principal, satker_id)
+        rows = await fulfilment.list_deliveries(
+            tx,
+            satker_id,
+            bulk_buy_id=bulk_buy_id,
+            warung_id=warung_id,
+            receipt=receipt,
+            limit=limit,
+            after=decode_cursor(cursor, 3),
+        )
+        return _delivery_page(rows, limit)
+
+    @get("/invoices", summary="The satker's invoices, e.g. ?bulk_buy_id= for one cycle")
+    async def invoices(
+        self,
+        tx: Tx,
+        principal: Principal,
+        satker_id: int,
+        bulk_buy_id: int | None = None,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+    ) -> Page[InvoiceOut]:
+        _coordinator(principal, satker_id)
+        rows = await fulfilment.list_invoices(
+            tx, satker_id, bulk_buy_id=bulk_buy_id, limit=limit, after_id=after_id(cursor)
+        )
+        return page_of(rows, limit, lambda r: (r.id,))
+
+    @get("/invoices/{invoice_id:int}", summary="One invoice")
+    async def invoice(
+        self, tx: Tx, principal: Principal, satker_id: int, invoice_id: int
+    ) -> Response[InvoiceOut]:
+        _coordinator(principal, satker_id)
+        out = await fulfilment.get_invoice(tx, satker_id, invoice_id)
+        return Response(out, headers={"ETag": etag(out.version)})
+
+    @post(
+        "/invoices/{invoice_id:int}/paid",
+        summary="Record that an invoice was paid",
+        status_code=200,
+    )
+    async def paid(
+        self,
+        tx: Tx,
+        principal: Principal,
+        now: datetime,
+        satker_id: int,
+        invoice_id: int,
+        if_match: IfMatch = None,
+    ) -> Response[InvoiceOut]:
+        _coordinator(principal, satker_id)
+        out = await fulfilment.mark_paid(tx, satker_id, invoice_id, if_match, now)
+        return Response(out, headers={"ETag": etag(out.version)})
+
+    @get(
+        "/reports/savings",
+        summary="Savings against the market per warung, per cycle and for the satker",
+    )
+    async def savings(
+        self,
+        request: Request,
+        tx: Tx,
+        principal: Principal,
+        satker_id: int,
+        cycle_id: int | None = None,
+        format: Format = None,
+    ) -> Response[SavingsReport]:
+        _coordinator(principal, satker_id)
+        report = await reports.savings(tx, satker_id, cycle_id)
+        if _wants_csv(request, format):
+            return _csv(
+                reports.as_csv([*report.rows, *report.cycles, report.total]),
+                f"savings-{satker_id}.csv",
+            )
+        return Response(report)
+
+    @get(
+        "/reports/suppliers",
+        summary="Supplier scorecard: fill rate, on-time rate, lead time, price variance",
+    )
+    async def scorecard(
+        self, request: Request, tx: Tx, principal: Principal, satker_id: int, format: Format = None
+    ) -> Response[ScorecardReport]:
+        _coordinator(principal, satker_id)
+        report = await reports.scorecard(tx, satker_id)
+        if _wants_csv(request, format):
+            return _csv(reports.as_csv(report.suppliers), f"suppliers-{satker_id}.csv")
+        return Response(report)
+
+
+class WarungFulfilmentController(Controller):
+    path = "/v1/warungs/{warung_id:int}"
+    tags = ["fulfilment"]
+
+    @get(
+        "/deliveries",
+        summary="What the warung got of each bulk buy, and what it still owes a receipt for",
+    )
+    async def deliveries(
+        self,
+        tx: Tx,
+        principal: Principal,
+        warung_id: int,
+        bulk_buy_id: int | None = None,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+    ) -> Page[WarungDeliveryOut]:
+        satker_id = await resolve_warung(await tx.raw(), principal, warung_id)
+        rows = await fulfilment.list_deliveries(
+            tx,
+            satker_id,
+            bulk_buy_id=bulk_buy_id,
+            warung_id=warung_id,
+            limit=limit,
+            after=decode_cursor(cursor, 3),
+        )
+        return _delivery_page(rows, limit)
+
+    @post(
+        "/receipts",
+        summary="What arrived per product (received, damaged, note); good units go into stock",
+    )
+    async def receipt(
+        self, tx: Tx, principal: Principal, now: datetime, warung_id: int, data: ReceiptIn
+    ) -> list[WarungDeliveryOut]:
+        return await fulfilment.record_receipt(tx, principal, warung_id, data, now)
+
+    @get("/invoices", summary="The warung's invoices")
+    async def invoices(
+        self,
+        tx: Tx,
+        principal: Principal,
+        warung_id: int,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+    ) -> Page[InvoiceOut]:
+        satker_id = await resolve_warung(await tx.raw(), principal, warung_id)
+        rows = await fulfilment.list_invoices(
+            tx, satker_id, warung_id=warung_id, limit=limit, after_id=after_id(cursor)
+        )
+        return page_of(rows, limit, lambda r: (r.id,))

@@ -1,0 +1,139 @@
+"""After delivery: what each warung got of a bulk buy (break-bulk), what it received, and
+its invoice."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Identity,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.db.base import Base, created_at_column
+
+
+class Settlement(Base):
+    """A bulk buy whose deliveries are in: allocated to warungs and invoiced, once."""
+
+    __tablename__ = "settlement"
+    __table_args__ = (
+        ForeignKeyConstraint(["satker_id", "bulk_buy_id"], ["bulk_buy.satker_id", "bulk_buy.id"]),
+    )
+
+    satker_id: Mapped[int] = mapped_column(ForeignKey("satker.id"), primary_key=True)
+    bulk_buy_id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int]
+    delivered_on: Mapped[date]  # in the satker's time zone
+    supplier_billed_idr: Mapped[int]  # what the suppliers bill, goods and fees
+    invoiced_idr: Mapped[int]  # the sum of the cycle's invoices: always equal
+    ordered_value_idr: Mapped[int]
+    delivered_value_idr: Mapped[int]
+    settled_at: Mapped[datetime] = created_at_column()
+
+
+class ProductDelivery(Base):
+    """One product of a settled bulk buy: delivered in all, and what the satker keeps."""
+
+    __tablename__ = "product_delivery"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["satker_id", "bulk_buy_id"], ["settlement.satker_id", "settlement.bulk_buy_id"]
+        ),
+    )
+
+    satker_id: Mapped[int] = mapped_column(primary_key=True)
+    bulk_buy_id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
+    ordered: Mapped[Decimal]
+    delivered: Mapped[Decimal]
+    satker_stock: Mapped[Decimal]
+
+
+class WarungDelivery(Base):
+    """What one warung gets of one product: asked, allocated (surplus included), and what it
+    says it received."""
+
+    __tablename__ = "warung_delivery"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["satker_id", "bulk_buy_id"], ["settlement.satker_id", "settlement.bulk_buy_id"]
+        ),
+        ForeignKeyConstraint(["satker_id", "warung_id"], ["warung.satker_id", "warung.id"]),
+        CheckConstraint("receipt IN ('pending','received','short','damaged')", name="receipt"),
+    )
+
+    satker_id: Mapped[int] = mapped_column(primary_key=True)
+    bulk_buy_id: Mapped[int] = mapped_column(primary_key=True)
+    warung_id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
+    requested: Mapped[Decimal]
+    preorder: Mapped[Decimal]
+    allocated: Mapped[Decimal]  # for its lines, at most what it asked
+    surplus: Mapped[Decimal]  # extra from rounded-up packs, below its maximum stock
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("supplier.id"))  # the main source
+    receipt: Mapped[str] = mapped_column(String(20), server_default=text("'pending'"))
+    received: Mapped[Decimal | None]
+    damaged: Mapped[Decimal | None]
+    note: Mapped[str] = mapped_column(String(500), server_default=text("''"))
+    received_at: Mapped[datetime | None]
+
+
+class Invoice(Base):
+    """A warung's bill for a cycle (or the satker's, for the stock it keeps)."""
+
+    __tablename__ = "invoice"
+    __table_args__ = (
+        UniqueConstraint("satker_id", "bulk_buy_id", "warung_id"),
+        ForeignKeyConstraint(
+            ["satker_id", "bulk_buy_id"], ["settlement.satker_id", "settlement.bulk_buy_id"]
+        ),
+        CheckConstraint("status IN ('open','paid')", name="status"),
+    )
+
+    satker_id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    bulk_buy_id: Mapped[int]
+    cycle_id: Mapped[int]
+    warung_id: Mapped[int | None]  # None: the satker's own stock
+    number: Mapped[str] = mapped_column(String(60))
+    goods_idr: Mapped[int]
+    fees_idr: Mapped[int]
+    total_idr: Mapped[int]
+    market_value_idr: Mapped[int]
+    savings_idr: Mapped[int]
+    customer_savings_idr: Mapped[int]
+    due_on: Mapped[date | None]  # the earliest due date of its lines; None: consignment only
+    status: Mapped[str] = mapped_column(String(20), server_default=text("'open'"))
+    paid_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class InvoiceLine(Base):
+    __tablename__ = "invoice_line"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["satker_id", "invoice_id"], ["invoice.satker_id", "invoice.id"], ondelete="CASCADE"
+        ),
+    )
+
+    satker_id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("supplier.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    sku: Mapped[str] = mapped_column(String(40))
+    quantity: Mapped[Decimal]
+    goods_idr: Mapped[int]
+    fee_idr: Mapped[int]
+    terms: Mapped[str] = mapped_column(String(20))
+    due_on: Mapped[date | None]
