@@ -1,4 +1,5 @@
-"""``kulakan demo seed``: load the demo data (safe to run again)."""
+"""``kulakan demo seed``: load the demo data (safe to run again); ``kulakan demo run``: one
+whole cycle of the demo satker through real HTTP, with a summary."""
 
 from __future__ import annotations
 
@@ -38,9 +39,37 @@ def cmd_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    import msgspec
+
+    from services.app.demo_run import run_demo
+    from services.settings import Settings
+
+    summary = asyncio.run(
+        run_demo(Settings.from_env(), partial_fill=args.partial_fill, seed=args.seed)
+    )
+    if args.json:
+        print(msgspec.json.encode(summary).decode())
+    else:
+        print(summary.text())
+    return 0 if summary.invoiced_idr == summary.supplier_billed_idr else 1
+
+
 def register(sub: Any) -> None:
     demo = sub.add_parser("demo", help="demo data").add_subparsers(
         dest="demo_command", required=True
     )
     seed = demo.add_parser("seed", help="load the demo satker, warungs, products and suppliers")
     seed.set_defaults(func=cmd_seed)
+    run = demo.add_parser(
+        "run",
+        help="one whole cycle end to end: requests, bulk buy, orders, deliveries, invoices",
+    )
+    run.add_argument(
+        "--partial-fill", type=float, default=0.9, help="marketplace delivers this share"
+    )
+    run.add_argument("--seed", type=int, default=7, help="what the warungs order")
+    run.add_argument("--json", action="store_true", help="print the summary as JSON")
+    run.set_defaults(func=cmd_run)

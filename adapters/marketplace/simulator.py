@@ -124,6 +124,8 @@ class Market:
         self.created: dict[str, int] = defaultdict(int)  # orders made per reference
         self.attempts: dict[str, int] = defaultdict(int)  # placement attempts per reference
         self.webhooks_sent = 0
+        # order ids (and so webhook event ids) never repeat across simulator restarts
+        self.instance = uuid.uuid4().hex[:6].upper()
         self.rnd = random.Random(config.seed)
         self.tasks: set[asyncio.Task[None]] = set()
         # how webhooks reach kulakan; tests swap in an in-process transport
@@ -199,7 +201,7 @@ def create_simulator_app(config: SimulatorConfig | None = None) -> Litestar:
             if line.sku not in market.catalogue:
                 return Response({"error": f"unknown sku {line.sku}"}, status_code=422)
         order = {
-            "order_id": f"MP-{len(market.orders) + 1:06d}",
+            "order_id": f"MP-{market.instance}-{len(market.orders) + 1:06d}",
             "reference": reference,
             "status": "received",
             "accepted_at": datetime.now(UTC).isoformat(),

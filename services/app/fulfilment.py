@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import msgspec
 import structlog
 
 from contracts.api.fulfilment import (
@@ -29,7 +30,7 @@ from services.api.paging import check_if_match
 from services.app.demand import add_stock, resolve_warung
 from services.auth import Principal
 from services.db.tx import Tx
-from services.domain.allocation import DemandLine, allocate
+from services.domain.allocation import DemandLine, allocate, step_for
 from services.domain.settlement import (
     SATKER,
     DeliveredShare,
@@ -189,7 +190,11 @@ async def settle_bulk_buy(tx: Tx, satker_id: int, bb_id: int, now: datetime) -> 
             for d in requests
         ]
         fractional = products[product_id]["fractional"]
-        first = allocate(demand_lines, total, fractional=fractional)
+        # a piece product delivered in part of a piece (a supplier's rounding): the
+        # warungs share whole pieces, the satker keeps the rest
+        step = step_for(fractional)
+        whole = (total / step).to_integral_value(rounding=ROUND_FLOOR) * step
+        first = allocate(demand_lines, whole, fractional=fractional)
         got: dict[int, Decimal] = defaultdict(Decimal)
         for a in first.lines:
             got[a.warung_id] += a.allocated
@@ -198,7 +203,8 @@ async def settle_bulk_buy(tx: Tx, satker_id: int, bb_id: int, now: datetime) -> 
             for w, g in got.items()
             if (w, product_id) in stock
         }
-        result = allocate(demand_lines, total, fractional=fractional, headroom=headroom)
+        result = allocate(demand_lines, whole, fractional=fractional, headroom=headroom)
+        result = msgspec.structs.replace(result, satker_stock=result.satker_stock + total - whole)
         await raw.execute(
             "INSERT INTO product_delivery (satker_id, bulk_buy_id, product_id, ordered,"
             " delivered, satker_stock) VALUES ($1, $2, $3, $4, $5, $6)",
