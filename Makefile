@@ -20,6 +20,7 @@ install: $(STAMP)
 run: install
 	$(VENV)/bin/kulakan db upgrade
 	$(VENV)/bin/kulakan demo seed
+	-$(VENV)/bin/kulakan demo run  # one whole cycle to follow in the API docs; never blocks serving
 	$(VENV)/bin/kulakan serve
 
 ## make test: lint, layer contracts, and the whole test suite (installs chromium if missing)
