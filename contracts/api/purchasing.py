@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from contracts.api.common import Out
+from contracts.api.common import Body, Out
 
 
 class PurchaseOrderLineOut(Out):
@@ -59,3 +59,9 @@ class EventResult(Out):
     applied: bool
     status: str
     decisions: list[str]
+
+
+class PriceDecisionIn(Body):
+    """The coordinator's answer to a price rise above the satker's tolerance."""
+
+    accept: bool

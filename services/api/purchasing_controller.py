@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import QueryParameter
 
 from contracts.adapter import InboundRequest
-from contracts.api.purchasing import EventResult, OutboxOut, PurchaseOrderOut
+from contracts.api.purchasing import EventResult, OutboxOut, PriceDecisionIn, PurchaseOrderOut
 from contracts.errors import Forbidden, NotFound
 from contracts.events import SupplierEvent
 from services.api.deps import admin_only
@@ -72,6 +72,34 @@ class PurchaseOrderController(Controller):
     ) -> Response[PurchaseOrderOut]:
         principal.require(Role.ADMIN, Role.COORDINATOR)
         principal.satker_scope(satker_id)
+        out = await views.get_for_satker(tx, satker_id, po_id)
+        return Response(out, headers={"ETag": etag(out.version)})
+
+    @post(
+        "/{po_id:int}/lines/{line_no:int}/price-decision",
+        summary="Accept or refuse a supplier's price rise held above the satker's tolerance",
+        status_code=200,
+    )
+    async def decide_price(
+        self,
+        tx: Tx,
+        principal: Principal,
+        now: datetime,
+        satker_id: int,
+        po_id: int,
+        line_no: int,
+        data: PriceDecisionIn,
+        if_match: IfMatch = None,
+    ) -> Response[PurchaseOrderOut]:
+        principal.require(Role.ADMIN, Role.COORDINATOR)
+        principal.satker_scope(satker_id)
+        raw = await tx.raw()
+        stored = await purchase_orders.load(raw, satker_id, po_id, lock=True)
+        check_if_match(if_match, stored.po.version)
+        if line_no not in {line.line_no for line in stored.po.lines}:
+            raise NotFound(f"purchase order {po_id} has no line {line_no}")
+        decided = po_domain.decide_price(stored.po, line_no, accept=data.accept)
+        await purchase_orders.store(raw, stored, decided, now)
         out = await views.get_for_satker(tx, satker_id, po_id)
         return Response(out, headers={"ETag": etag(out.version)})
 

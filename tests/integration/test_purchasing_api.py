@@ -128,3 +128,44 @@ async def test_webhooks_need_a_valid_signature_and_apply_once(engine, world, api
     ]
     replay = await api.post(url, content=body, headers={"x-signature": sign(secret, body)})
     assert replay.status_code == 200 and all(r["duplicate"] for r in replay.json())
+
+
+async def test_a_price_rise_above_tolerance_waits_for_the_coordinator(engine, world, api):
+    container, _, satker, supplier, product = world
+    [(po_id, number)] = await make_orders(engine, satker, supplier, product)
+    await Dispatcher(container).drain()
+    key = bearer(await supplier_key(engine, supplier))
+    rise = {
+        "type": "order.confirmed",
+        "event_id": "c-rise",
+        "po_number": number,
+        "occurred_at": NOW.isoformat(),
+        # 118,000 ordered; 130,000 is more than the 3 % tolerance
+        "lines": [
+            {"line_no": 1, "outcome": "changed", "price_per_pack_idr": 130_000, "reason": "naik"}
+        ],
+    }
+    applied = await api.post(f"/v1/supplier/purchase-orders/{po_id}/events", json=rise, headers=key)
+    assert applied.status_code == 200, applied.text
+    coord = bearer(await new_key(engine, "coordinator", satker_id=satker))
+    url = f"/v1/satkers/{satker}/purchase-orders/{po_id}"
+    held = await api.get(url, headers=coord)
+    [line] = held.json()["lines"]
+    assert line["status"] == "pending_approval" and line["proposed_price_per_pack_idr"] == 130_000
+    assert line["confirmed_price_per_pack_idr"] is None
+    stale = await api.post(
+        f"{url}/lines/1/price-decision", json={"accept": True}, headers={**coord, "If-Match": '"0"'}
+    )
+    assert stale.status_code == 412
+    missing = await api.post(f"{url}/lines/9/price-decision", json={"accept": True}, headers=coord)
+    assert missing.status_code == 404
+    accepted = await api.post(
+        f"{url}/lines/1/price-decision",
+        json={"accept": True},
+        headers={**coord, "If-Match": held.headers["etag"]},
+    )
+    assert accepted.status_code == 200, accepted.text
+    [line] = accepted.json()["lines"]
+    assert (line["status"], line["confirmed_price_per_pack_idr"]) == ("changed", 130_000)
+    again = await api.post(f"{url}/lines/1/price-decision", json={"accept": False}, headers=coord)
+    assert again.status_code == 409
