@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,13 +12,10 @@ from collections.abc import Iterator
 
 import httpx
 
+from services.app.demo_run import free_port
 from tests.fixtures_db import ROOT
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+__all__ = ["answers", "api_server", "free_port", "wait_until"]
 
 
 def wait_until(check, seconds: float = 20.0) -> None:

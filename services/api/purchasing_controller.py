@@ -4,7 +4,7 @@ feed, posted events and signed webhooks."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import QueryParameter
@@ -43,6 +43,18 @@ def event_result(outcome: purchase_orders.EventOutcome) -> EventResult:
         status=outcome.status,
         decisions=list(outcome.decisions),
     )
+
+
+async def _locked_order(
+    tx: Tx, principal: Principal, satker_id: int, po_id: int, if_match: str | None
+) -> tuple[Any, purchase_orders.StoredPO]:
+    """A coordinator's order, locked for a change based on ``If-Match``."""
+    principal.require(Role.ADMIN, Role.COORDINATOR)
+    principal.satker_scope(satker_id)
+    raw = await tx.raw()
+    stored = await purchase_orders.load(raw, satker_id, po_id, lock=True)
+    check_if_match(if_match, stored.po.version)
+    return raw, stored
 
 
 class PurchaseOrderController(Controller):
@@ -91,11 +103,7 @@ class PurchaseOrderController(Controller):
         data: PriceDecisionIn,
         if_match: IfMatch = None,
     ) -> Response[PurchaseOrderOut]:
-        principal.require(Role.ADMIN, Role.COORDINATOR)
-        principal.satker_scope(satker_id)
-        raw = await tx.raw()
-        stored = await purchase_orders.load(raw, satker_id, po_id, lock=True)
-        check_if_match(if_match, stored.po.version)
+        raw, stored = await _locked_order(tx, principal, satker_id, po_id, if_match)
         if line_no not in {line.line_no for line in stored.po.lines}:
             raise NotFound(f"purchase order {po_id} has no line {line_no}")
         decided = po_domain.decide_price(stored.po, line_no, accept=data.accept)
@@ -113,11 +121,7 @@ class PurchaseOrderController(Controller):
         po_id: int,
         if_match: IfMatch = None,
     ) -> Response[PurchaseOrderOut]:
-        principal.require(Role.ADMIN, Role.COORDINATOR)
-        principal.satker_scope(satker_id)
-        raw = await tx.raw()
-        stored = await purchase_orders.load(raw, satker_id, po_id, lock=True)
-        check_if_match(if_match, stored.po.version)
+        raw, stored = await _locked_order(tx, principal, satker_id, po_id, if_match)
         cancelled = po_domain.cancel(stored.po)
         await purchase_orders.store(raw, stored, cancelled, now)
         if stored.po.status != po_domain.POStatus.DRAFT:

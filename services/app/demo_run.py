@@ -100,7 +100,7 @@ def _rupiah(amount: int) -> str:
     return "Rp " + f"{amount:,}".replace(",", ".")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -528,7 +528,7 @@ async def run_demo(settings: Settings, *, partial_fill: float = 0.9, seed: int =
     url = resolve_database_url(settings)
     upgrade(url, "heads")
     settings = msgspec.structs.replace(settings, database_url=url)
-    api_port, simulator_port = _free_port(), _free_port()
+    api_port, simulator_port = free_port(), free_port()
     api_base = f"http://127.0.0.1:{api_port}"
     simulator_base = f"http://127.0.0.1:{simulator_port}"
     cast = await _prepare(settings, simulator_base, datetime.now(UTC))
