@@ -60,7 +60,13 @@ async def _quote_all(
                 quote = await asyncio.wait_for(
                     adapter.quote(request), timeout=settings.supplier_timeout_seconds
                 )
-                quote = msgspec.structs.replace(quote, supplier_id=row["id"])
+                # what the quote states wins; the supplier's registered terms fill the gaps
+                quote = msgspec.structs.replace(
+                    quote,
+                    supplier_id=row["id"],
+                    delivery_fee_idr=quote.delivery_fee_idr or row["delivery_fee_idr"],
+                    min_order_value_idr=quote.min_order_value_idr or row["min_order_value_idr"],
+                )
                 results[row["id"]] = ("ok", None, quote)
             except TimeoutError:
                 results[row["id"]] = ("timeout", "no answer in time", None)
@@ -129,8 +135,8 @@ async def build_bulk_buy(
     )
     units = {r["sku"]: r["retail_unit"] for r in rows}
     suppliers = await raw.fetch(
-        "SELECT id, name, adapter_key, adapter_config, webhook_secret FROM supplier"
-        " WHERE active AND $1 = ANY(regions) ORDER BY id",
+        "SELECT id, name, adapter_key, adapter_config, webhook_secret, delivery_fee_idr,"
+        " min_order_value_idr FROM supplier WHERE active AND $1 = ANY(regions) ORDER BY id",
         satker["kota"],
     )
     request = QuoteRequest(

@@ -404,3 +404,22 @@ async def test_margin_rules_are_checked_and_kept_to_their_satker(engine, setup):
     foreign = await client.get(url, headers=other.coordinator)
     assert foreign.status_code == 404
     assert (await client.delete(f"{url}/protein", headers=tenant.coordinator)).status_code == 404
+
+
+async def test_a_quote_without_a_fee_takes_the_suppliers_registered_one(engine, setup):
+    client, tenant, cycle_id, _, _ = setup
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "UPDATE supplier SET delivery_fee_idr = 40000,"
+                " adapter_config = adapter_config || '{\"fee\": 0}'::jsonb WHERE name = 'Grosir A'"
+            )
+        )
+    bb = (
+        await client.post(
+            f"/v1/satkers/{tenant.satker_id}/cycles/{cycle_id}/bulk-buy", headers=tenant.coordinator
+        )
+    ).json()
+    [ok] = [q for q in bb["quotes"] if q["status"] == "ok"]
+    assert ok["delivery_fee_idr"] == 40_000
+    assert bb["total_idr"] == 8 * 52_000 + 2 * 380_000 + 40_000
