@@ -216,3 +216,46 @@ async def test_the_worker_settles_a_bulk_buy_once_its_orders_are_done(
         )
     ).json()
     assert s["invoiced_idr"] == s["supplier_billed_idr"] == 8 * 52_000 + 760_000 + 50_000
+
+
+async def test_bad_input_after_delivery_is_a_problem_never_a_500(engine, setup):  # noqa: F811
+    client, tenant, _, products, _ = setup
+    base = f"/v1/satkers/{tenant.satker_id}"
+    w0 = tenant.warungs[0]
+    cases = [
+        ("POST", f"{base}/bulk-buys/999/settle", None, tenant.coordinator, 404),
+        ("GET", f"{base}/bulk-buys/999/settlement", None, tenant.coordinator, 404),
+        ("GET", f"{base}/deliveries?cursor=not-a-cursor", None, tenant.coordinator, 400),
+        ("GET", f"{base}/deliveries?receipt=lost", None, tenant.coordinator, 400),
+        ("GET", f"{base}/reports/savings?format=xml", None, tenant.coordinator, 400),
+        ("POST", f"{base}/invoices/999/paid", None, tenant.coordinator, 404),
+        ("GET", f"{base}/reports/suppliers", None, tenant.warung_keys[0], 403),
+        (
+            "POST",
+            f"/v1/warungs/{w0}/receipts",
+            {"bulk_buy_id": 1, "lines": []},
+            tenant.warung_keys[0],
+            400,
+        ),
+        (
+            "POST",
+            f"/v1/warungs/{w0}/receipts",
+            {"bulk_buy_id": 999, "lines": [{"product_id": products["cabai"], "received": "1"}]},
+            tenant.warung_keys[0],
+            404,
+        ),
+        (
+            "POST",
+            f"/v1/warungs/{w0}/receipts",
+            {"bulk_buy_id": 1, "lines": [{"product_id": products["cabai"], "received": "abc"}]},
+            tenant.warung_keys[0],
+            400,
+        ),
+        ("GET", f"/v1/warungs/{tenant.warungs[1]}/invoices", None, tenant.warung_keys[0], 404),
+        ("GET", "/v1/trader-links/%00%ff..", None, {}, 400),
+    ]
+    for method, url, body, headers, expected in cases:
+        response = await client.request(method, url, json=body, headers=headers)
+        assert response.status_code == expected, (method, url, response.text)
+        if expected != 400 or "trader-links" not in url:
+            assert response.headers["content-type"].startswith("application/problem+json"), url
