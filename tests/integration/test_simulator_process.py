@@ -127,8 +127,10 @@ async def test_killed_after_the_supplier_accepted_still_one_order(engine, databa
 
 
 async def test_two_worker_processes_send_200_orders_each_once(engine, database_url, simulator):
+    # 30 ms an order keeps the first worker busy long enough (about 6 s alone) for the
+    # second to start and take part, however slowly the machine starts processes
     async with httpx.AsyncClient(timeout=5) as client:
-        await client.post(f"{simulator}/_admin/faults", json={})
+        await client.post(f"{simulator}/_admin/faults", json={"latency_ms": 30})
     satker, supplier, product = await marketplace_supplier(engine, simulator)
     made = await make_orders(engine, satker, supplier, product, n=200)
     results = await asyncio.gather(

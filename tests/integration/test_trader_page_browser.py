@@ -107,8 +107,8 @@ async def test_the_trader_confirms_on_a_phone(engine, database_url, make_contain
             await page.check("input[name=delivery_method][value=ojek_online]")
             if SCREENSHOT:
                 await page.screenshot(path=str(ROOT / SCREENSHOT), full_page=True)
-            await page.click("button[name=decision][value=confirm]")
-            await page.wait_for_load_state()
+            async with page.expect_navigation():
+                await page.click("button[name=decision][value=confirm]")
             assert "Terima kasih" in await page.content()
 
             po = (await api.get(f"/v1/satkers/{satker}/purchase-orders/{po_id}")).json()
