@@ -8,6 +8,7 @@ invoiced, closed, rejected or cancelled): by the worker, or when a coordinator a
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
@@ -177,6 +178,8 @@ async def settle_bulk_buy(tx: Tx, satker_id: int, bb_id: int, now: datetime) -> 
         now,
     )
     shares: list[DeliveredShare] = []
+    product_rows: list[tuple[Any, ...]] = []
+    delivery_rows: list[tuple[Any, ...]] = []
     for product_id in sorted(set(ordered_units) | set(delivered)):
         total = sum(delivered[product_id].values(), Decimal(0))
         requests = by_product.get(product_id, [])
@@ -205,15 +208,8 @@ async def settle_bulk_buy(tx: Tx, satker_id: int, bb_id: int, now: datetime) -> 
         }
         result = allocate(demand_lines, whole, fractional=fractional, headroom=headroom)
         result = msgspec.structs.replace(result, satker_stock=result.satker_stock + total - whole)
-        await raw.execute(
-            "INSERT INTO product_delivery (satker_id, bulk_buy_id, product_id, ordered,"
-            " delivered, satker_stock) VALUES ($1, $2, $3, $4, $5, $6)",
-            satker_id,
-            bb_id,
-            product_id,
-            ordered_units[product_id],
-            total,
-            result.satker_stock,
+        product_rows.append(
+            (satker_id, bb_id, product_id, ordered_units[product_id], total, result.satker_stock)
         )
         main_supplier = (
             max(delivered[product_id].items(), key=lambda kv: (kv[1], -kv[0]))[0]
@@ -231,24 +227,19 @@ async def settle_bulk_buy(tx: Tx, satker_id: int, bb_id: int, now: datetime) -> 
                 row["preorder"] += a.requested
         for warung_id, extra in result.surplus_to_warungs.items():
             per_warung[warung_id]["surplus"] += extra
-        await raw.executemany(
-            "INSERT INTO warung_delivery (satker_id, bulk_buy_id, warung_id, product_id,"
-            " requested, preorder, allocated, surplus, supplier_id)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            [
-                (
-                    satker_id,
-                    bb_id,
-                    w,
-                    product_id,
-                    r["requested"],
-                    r["preorder"],
-                    r["allocated"],
-                    r["surplus"],
-                    main_supplier,
-                )
-                for w, r in sorted(per_warung.items())
-            ],
+        delivery_rows.extend(
+            (
+                satker_id,
+                bb_id,
+                w,
+                product_id,
+                r["requested"],
+                r["preorder"],
+                r["allocated"],
+                r["surplus"],
+                main_supplier,
+            )
+            for w, r in sorted(per_warung.items())
         )
         if total <= 0:
             continue
@@ -274,51 +265,141 @@ async def settle_bulk_buy(tx: Tx, satker_id: int, bb_id: int, now: datetime) -> 
     invoices = settle(shares, [b for b in bills if b.total_idr > 0], delivered_on)
     product_of_sku = {sku: pid for pid, sku in sku_of.items()}
     terms_of = {b.supplier_id: b.terms for b in bills}
-    for invoice in invoices:
-        warung_id = None if invoice.party_id == SATKER else invoice.party_id
-        dues = [d for d in invoice.due.values() if d is not None]
-        invoice_id = await raw.fetchval(
-            """
-            INSERT INTO invoice (satker_id, bulk_buy_id, cycle_id, warung_id, number, goods_idr,
-                fees_idr, total_idr, market_value_idr, savings_idr, customer_savings_idr, due_on,
-                created_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id
-            """,
-            satker_id,
-            bb_id,
-            bb["cycle_id"],
-            warung_id,
-            f"INV-{satker_id}-{bb['cycle_id']}-{warung_id or 'SATKER'}",
-            invoice.goods_idr,
-            invoice.fees_idr,
-            invoice.total_idr,
-            invoice.market_value_idr,
-            invoice.savings_idr,
-            invoice.customer_savings_idr,
-            min(dues) if dues else None,
-            now,
-        )
-        await raw.executemany(
-            "INSERT INTO invoice_line (satker_id, invoice_id, line_no, supplier_id, product_id,"
-            " sku, quantity, goods_idr, fee_idr, terms, due_on)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            [
-                (
-                    satker_id,
-                    invoice_id,
-                    n,
-                    line.supplier_id,
-                    product_of_sku[line.sku],
-                    line.sku,
-                    line.quantity,
-                    line.goods_idr,
-                    line.fee_idr,
-                    str(terms_of[line.supplier_id]),
-                    invoice.due[line.supplier_id],
-                )
-                for n, line in enumerate(invoice.lines, start=1)
-            ],
-        )
+    await _insert_rows(
+        raw,
+        "product_delivery",
+        ("satker_id", "bulk_buy_id", "product_id", "ordered", "delivered", "satker_stock"),
+        ("bigint", "bigint", "bigint", "numeric", "numeric", "numeric"),
+        product_rows,
+    )
+    await _insert_rows(
+        raw,
+        "warung_delivery",
+        (
+            "satker_id",
+            "bulk_buy_id",
+            "warung_id",
+            "product_id",
+            "requested",
+            "preorder",
+            "allocated",
+            "surplus",
+            "supplier_id",
+        ),
+        (
+            "bigint",
+            "bigint",
+            "bigint",
+            "bigint",
+            "numeric",
+            "numeric",
+            "numeric",
+            "numeric",
+            "bigint",
+        ),
+        delivery_rows,
+    )
+    invoice_ids = await _insert_rows(
+        raw,
+        "invoice",
+        (
+            "satker_id",
+            "bulk_buy_id",
+            "cycle_id",
+            "warung_id",
+            "number",
+            "goods_idr",
+            "fees_idr",
+            "total_idr",
+            "market_value_idr",
+            "savings_idr",
+            "customer_savings_idr",
+            "due_on",
+            "created_at",
+        ),
+        (
+            "bigint",
+            "bigint",
+            "bigint",
+            "bigint",
+            "varchar",
+            "bigint",
+            "bigint",
+            "bigint",
+            "bigint",
+            "bigint",
+            "bigint",
+            "date",
+            "timestamptz",
+        ),
+        [
+            (
+                satker_id,
+                bb_id,
+                bb["cycle_id"],
+                None if invoice.party_id == SATKER else invoice.party_id,
+                f"INV-{satker_id}-{bb['cycle_id']}-{invoice.party_id or 'SATKER'}",
+                invoice.goods_idr,
+                invoice.fees_idr,
+                invoice.total_idr,
+                invoice.market_value_idr,
+                invoice.savings_idr,
+                invoice.customer_savings_idr,
+                min((d for d in invoice.due.values() if d is not None), default=None),
+                now,
+            )
+            for invoice in invoices
+        ],
+        returning="id, warung_id",
+    )
+    invoice_of = {r["warung_id"]: r["id"] for r in invoice_ids}
+    await _insert_rows(
+        raw,
+        "invoice_line",
+        (
+            "satker_id",
+            "invoice_id",
+            "line_no",
+            "supplier_id",
+            "product_id",
+            "sku",
+            "quantity",
+            "goods_idr",
+            "fee_idr",
+            "terms",
+            "due_on",
+        ),
+        (
+            "bigint",
+            "bigint",
+            "int",
+            "bigint",
+            "bigint",
+            "varchar",
+            "numeric",
+            "bigint",
+            "bigint",
+            "varchar",
+            "date",
+        ),
+        [
+            (
+                satker_id,
+                invoice_of[None if invoice.party_id == SATKER else invoice.party_id],
+                n,
+                line.supplier_id,
+                product_of_sku[line.sku],
+                line.sku,
+                line.quantity,
+                line.goods_idr,
+                line.fee_idr,
+                str(terms_of[line.supplier_id]),
+                invoice.due[line.supplier_id],
+            )
+            for invoice in invoices
+            for n, line in enumerate(invoice.lines, start=1)
+        ],
+    )
     billed = sum(b.total_idr for b in bills)
     invoiced = sum(i.total_idr for i in invoices)
     await raw.execute(
@@ -331,6 +412,28 @@ async def settle_bulk_buy(tx: Tx, satker_id: int, bb_id: int, now: datetime) -> 
     )
     log.info("bulk buy settled", satker_id=satker_id, bulk_buy_id=bb_id, invoiced_idr=invoiced)
     return await get_settlement(tx, satker_id, bb_id)
+
+
+async def _insert_rows(
+    raw: Any,
+    table: str,
+    columns: Sequence[str],
+    types: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    returning: str | None = None,
+) -> list[Any]:
+    """Insert many rows in one statement (``unnest`` of one array per column)."""
+    if not rows:
+        return []
+    arrays = [list(column) for column in zip(*rows, strict=True)]
+    params = ", ".join(f"${i}::{t}[]" for i, t in enumerate(types, start=1))
+    names = ", ".join(columns)
+    sql = f"INSERT INTO {table} ({names}) SELECT {names} FROM unnest({params}) AS u({names})"
+    if returning is None:
+        await raw.execute(sql, *arrays)
+        return []
+    return list(await raw.fetch(f"{sql} RETURNING {returning}", *arrays))
 
 
 def _ordered_from(lines: list[Any], po_of: dict[int, Any], product_id: int) -> int:
