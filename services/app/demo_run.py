@@ -528,7 +528,9 @@ async def run_demo(settings: Settings, *, partial_fill: float = 0.9, seed: int =
     url = resolve_database_url(settings)
     upgrade(url, "heads")
     settings = msgspec.structs.replace(settings, database_url=url)
-    api_port, simulator_port = free_port(), free_port()
+    api_port = simulator_port = free_port()
+    while simulator_port == api_port:
+        simulator_port = free_port()
     api_base = f"http://127.0.0.1:{api_port}"
     simulator_base = f"http://127.0.0.1:{simulator_port}"
     cast = await _prepare(settings, simulator_base, datetime.now(UTC))
@@ -545,8 +547,7 @@ async def run_demo(settings: Settings, *, partial_fill: float = 0.9, seed: int =
         str(simulator_port),
         "--callback-url",
         f"{api_base}/v1/suppliers/{cast.marketplace}/webhooks",
-        "--webhook-secret",
-        cast.webhook_secret,
+        f"--webhook-secret={cast.webhook_secret}",  # a secret may start with "-"
         "--webhook-delay",
         "0.2",
         "--partial-fill",
@@ -554,7 +555,10 @@ async def run_demo(settings: Settings, *, partial_fill: float = 0.9, seed: int =
     ]
     logs = settings.data_dir / "demo-run"
     with _processes(env, [["serve", "--port", str(api_port)], ["worker"], simulator], logs):
-        await asyncio.to_thread(_wait_for, f"{api_base}/health/ready")
-        await asyncio.to_thread(_wait_for, f"{simulator_base}/health")
+        try:
+            await asyncio.to_thread(_wait_for, f"{api_base}/health/ready")
+            await asyncio.to_thread(_wait_for, f"{simulator_base}/health")
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}; see the logs in {logs}") from exc
         async with httpx.AsyncClient(base_url=api_base, timeout=30) as api:
             return await _play(api, cast, random.Random(seed))
