@@ -26,12 +26,13 @@ from contracts.api.fulfilment import (
     WarungDeliveryOut,
 )
 from contracts.errors import Conflict, FieldError, InvalidInput, NotFound
-from contracts.money import rupiah_round
 from services.api.paging import check_if_match
 from services.app.demand import add_stock, resolve_warung
+from services.app.purchase_orders import PAID_LINE_COLUMNS
 from services.auth import Principal
 from services.db.tx import Tx
 from services.domain.allocation import DemandLine, allocate, step_for
+from services.domain.purchase_order import delivered_value_idr
 from services.domain.settlement import (
     SATKER,
     DeliveredShare,
@@ -74,11 +75,7 @@ async def settle_bulk_buy(tx: Tx, satker_id: int, bb_id: int, now: datetime) -> 
     if open_pos:
         raise Conflict("deliveries are not all in yet", extra={"open_purchase_orders": open_pos})
     lines = await raw.fetch(
-        "SELECT l.purchase_order_id, l.product_id, l.sku, l.units_per_pack, l.packs,"
-        " l.price_per_pack_idr, coalesce(l.delivered_price_per_pack_idr,"
-        " l.confirmed_price_per_pack_idr, l.price_per_pack_idr) AS paid_per_pack,"
-        " coalesce(l.delivered_quantity, 0) AS delivered"
-        " FROM purchase_order_line l WHERE l.satker_id = $1"
+        f"SELECT {PAID_LINE_COLUMNS} FROM purchase_order_line l WHERE l.satker_id = $1"
         " AND l.purchase_order_id = ANY($2::bigint[])",
         satker_id,
         [p["id"] for p in pos],
@@ -102,8 +99,8 @@ async def settle_bulk_buy(tx: Tx, satker_id: int, bb_id: int, now: datetime) -> 
         ordered_value += ln["packs"] * ln["price_per_pack_idr"]
         if ln["delivered"] > 0:
             delivered[ln["product_id"]][po["supplier_id"]] += ln["delivered"]
-            goods[po["supplier_id"]][ln["product_id"]] += rupiah_round(
-                ln["delivered"] / ln["units_per_pack"] * ln["paid_per_pack"]
+            goods[po["supplier_id"]][ln["product_id"]] += delivered_value_idr(
+                ln["delivered"], ln["units_per_pack"], ln["paid_per_pack"]
             )
     bills = []
     for supplier_id, per_product in goods.items():

@@ -19,6 +19,15 @@ from services.db.tx import Tx
 from services.domain import purchase_order as po_domain
 from services.domain.purchase_order import POLine, PurchaseOrder
 
+# A purchase-order line's money as delivered: the price actually paid (delivery price, else
+# the confirmed one, else the ordered one) and the quantity delivered so far.
+PAID_LINE_COLUMNS = """
+    l.purchase_order_id, l.product_id, l.sku, l.units_per_pack, l.packs, l.price_per_pack_idr,
+    coalesce(l.delivered_price_per_pack_idr, l.confirmed_price_per_pack_idr,
+             l.price_per_pack_idr) AS paid_per_pack,
+    coalesce(l.delivered_quantity, 0) AS delivered
+"""
+
 
 class NewLine(msgspec.Struct, frozen=True, kw_only=True):
     product_id: int

@@ -15,7 +15,9 @@ import msgspec
 
 from contracts.api.fulfilment import SavingsReport, SavingsRow, ScorecardReport, SupplierScore
 from contracts.errors import NotFound
+from services.app.purchase_orders import PAID_LINE_COLUMNS
 from services.db.tx import Tx
+from services.domain.purchase_order import delivered_value_idr
 
 RATE = Decimal("0.001")
 
@@ -94,11 +96,8 @@ async def scorecard(tx: Tx, satker_id: int) -> ScorecardReport:
         satker_id,
     )
     lines = await raw.fetch(
-        """
-        SELECT l.purchase_order_id, l.units_per_pack, l.packs, l.price_per_pack_idr,
-               coalesce(l.delivered_price_per_pack_idr, l.confirmed_price_per_pack_idr,
-                        l.price_per_pack_idr) AS paid_per_pack,
-               coalesce(l.delivered_quantity, 0) AS delivered
+        f"""
+        SELECT {PAID_LINE_COLUMNS}
         FROM purchase_order_line l JOIN purchase_order p
           ON p.satker_id = l.satker_id AND p.id = l.purchase_order_id
         WHERE l.satker_id = $1 AND p.status NOT IN ('draft', 'cancelled')
@@ -121,16 +120,15 @@ async def scorecard(tx: Tx, satker_id: int) -> ScorecardReport:
     zone = ZoneInfo(tz)
     scores = []
     for supplier_id, group in sorted(by_supplier.items()):
-        ordered = delivered = quoted = paid = 0
+        ordered = delivered = quoted = 0
         on_time = dated = 0
         lead_hours: list[Decimal] = []
         for o in group:
             for ln in lines_of[o["id"]]:
                 ordered += ln["packs"] * ln["price_per_pack_idr"]
-                packs = ln["delivered"] / ln["units_per_pack"]
-                delivered += round(packs * ln["paid_per_pack"])
-                quoted += round(packs * ln["price_per_pack_idr"])
-                paid += round(packs * ln["paid_per_pack"])
+                units = (ln["delivered"], ln["units_per_pack"])
+                delivered += delivered_value_idr(*units, ln["paid_per_pack"])
+                quoted += delivered_value_idr(*units, ln["price_per_pack_idr"])
             if o["delivered_at"] is None:
                 continue
             if o["delivery_date"] is not None:
@@ -151,7 +149,7 @@ async def scorecard(tx: Tx, satker_id: int) -> ScorecardReport:
                 mean_lead_time_hours=(sum(lead_hours) / len(lead_hours)).quantize(Decimal("0.1"))
                 if lead_hours
                 else None,
-                price_variance=_rate(paid - quoted, quoted),
+                price_variance=_rate(delivered - quoted, quoted),
                 discrepancies=discrepancies.get(supplier_id, 0),
             )
         )

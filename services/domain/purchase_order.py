@@ -31,6 +31,7 @@ from contracts.events import (
     OrderRejected,
     SupplierEvent,
 )
+from contracts.money import rupiah_round
 
 
 class POStatus(enum.StrEnum):
@@ -136,6 +137,13 @@ class Applied(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def changed(self) -> bool:
         return any(d.kind != "ignored" for d in self.decisions)
+
+
+def delivered_value_idr(
+    delivered: Decimal, units_per_pack: Decimal, price_per_pack_idr: int
+) -> int:
+    """What a delivered quantity (retail units) of a line costs at a pack price."""
+    return rupiah_round(delivered / units_per_pack * price_per_pack_idr)
 
 
 def _move(po: PurchaseOrder, to: POStatus, **changes: object) -> PurchaseOrder:
