@@ -23,12 +23,12 @@ from adapters.whatsapp_trader.pages import (
     response_event_id,
 )
 from adapters.wholesale_market.runner_report import RunnerReport, events_from_runner_report
-from contracts.adapter import SupplierAdapter
+from contracts.adapter import PurchaseOrderRequest, SupplierAdapter
 from contracts.api.field_suppliers import PriceBoardEntryOut, PriceBoardOut, WhatsAppMessageOut
 from contracts.errors import Conflict, FieldError, InvalidInput, NotFound
 from contracts.events import OrderConfirmed, OrderRejected, SupplierEvent
 from services.app import purchase_orders, supplier_adapters
-from services.app.purchase_orders import EventOutcome
+from services.app.purchase_orders import EventOutcome, StoredPO
 from services.auth import Principal
 from services.db.tx import Tx
 
@@ -108,28 +108,20 @@ async def get_board(tx: Tx, container: Any, supplier_id: int) -> PriceBoardOut:
 # ---------------------------------------------------------------- buying lists, runner reports
 
 
-async def _supplier_po(raw: Any, supplier_id: int, po_id: int) -> Any:
-    row = await raw.fetchrow(
-        "SELECT satker_id, id, status, sent_at FROM purchase_order"
-        " WHERE id = $1 AND supplier_id = $2",
+async def _order(
+    raw: Any, po_id: int, *, supplier_id: int | None = None, satker_id: int | None = None
+) -> tuple[PurchaseOrderRequest, StoredPO]:
+    """A purchase order seen by one supplier or by one satker (404 for anyone else)."""
+    owner = await raw.fetchval(
+        "SELECT satker_id FROM purchase_order WHERE id = $1"
+        " AND ($2::bigint IS NULL OR supplier_id = $2) AND ($3::bigint IS NULL OR satker_id = $3)",
         po_id,
         supplier_id,
-    )
-    if row is None:
-        raise NotFound(f"purchase order {po_id} not found")
-    return row
-
-
-async def _satker_po(raw: Any, satker_id: int, po_id: int) -> Any:
-    row = await raw.fetchrow(
-        "SELECT satker_id, id, status, sent_at, supplier_id FROM purchase_order"
-        " WHERE satker_id = $1 AND id = $2",
         satker_id,
-        po_id,
     )
-    if row is None:
+    if owner is None:
         raise NotFound(f"purchase order {po_id} not found")
-    return row
+    return await supplier_adapters.order_request(raw, owner, po_id)
 
 
 async def buying_list(
@@ -144,16 +136,11 @@ async def buying_list(
     """The runner's buying list of a market's purchase order (by the market's key or the
     satker's coordinator)."""
     raw = await tx.raw()
-    if supplier_id is not None:
-        po = await _supplier_po(raw, supplier_id, po_id)
-    else:
-        assert satker_id is not None
-        po = await _satker_po(raw, satker_id, po_id)
-    if po["status"] == "cancelled":
+    order, stored = await _order(raw, po_id, supplier_id=supplier_id, satker_id=satker_id)
+    if stored.po.status == "cancelled":
         raise Conflict(f"purchase order {po_id} was cancelled: nothing to buy")
-    order, stored = await supplier_adapters.order_request(raw, po["satker_id"], po["id"])
     market = _market(await supplier_adapters.adapter_for(raw, container, stored.po.supplier_id))
-    return market.buying_list(order, po["sent_at"] or now)
+    return market.buying_list(order, stored.row["sent_at"] or now)
 
 
 async def runner_report(
@@ -162,8 +149,7 @@ async def runner_report(
     """What the runner bought, as confirmed and delivered events (a report sent twice
     changes nothing the second time)."""
     raw = await tx.raw()
-    po = await _supplier_po(raw, supplier_id, po_id)
-    order, _ = await supplier_adapters.order_request(raw, po["satker_id"], po["id"])
+    order, _ = await _order(raw, po_id, supplier_id=supplier_id)
     if report.po_number != order.po_number:
         raise InvalidInput(
             "the report is for another purchase order",
@@ -189,16 +175,11 @@ async def whatsapp_message(
     tx: Tx, container: Any, satker_id: int, po_id: int, now: datetime
 ) -> WhatsAppMessageOut:
     raw = await tx.raw()
-    po = await _satker_po(raw, satker_id, po_id)
-    trader = _trader(await supplier_adapters.adapter_for(raw, container, po["supplier_id"]))
-    url = await raw.fetchval(
-        "SELECT confirmation_url FROM purchase_order WHERE satker_id = $1 AND id = $2",
-        satker_id,
-        po_id,
-    )
+    order, stored = await _order(raw, po_id, satker_id=satker_id)
+    trader = _trader(await supplier_adapters.adapter_for(raw, container, stored.po.supplier_id))
+    url = stored.row["confirmation_url"]
     if not url:
         raise Conflict("the order has not been sent yet: its confirmation link is made on sending")
-    order, _ = await supplier_adapters.order_request(raw, satker_id, po_id)
     return WhatsAppMessageOut(
         text=trader.whatsapp_message(order, url, at=now),
         wa_link=trader.whatsapp_link(order, url, at=now),
@@ -248,21 +229,20 @@ async def trader_link(
     except LinkExpired as exc:
         po_number, expires_at, expired = str(exc.extra["po_number"]), None, True
     po = await raw.fetchrow(
-        "SELECT satker_id, id, status, supplier_ref FROM purchase_order"
-        " WHERE po_number = $1 AND supplier_id = $2",
+        "SELECT satker_id, id FROM purchase_order WHERE po_number = $1 AND supplier_id = $2",
         po_number,
         supplier_id,
     )
     if po is None:
         return tampered
-    order, _ = await supplier_adapters.order_request(raw, po["satker_id"], po["id"])
+    order, stored = await supplier_adapters.order_request(raw, po["satker_id"], po["id"])
     timezone = trader.config.timezone
     answer = await _answer(raw, supplier_id, po_number)
     if isinstance(answer, OrderConfirmed | OrderRejected):
         return TraderPage(html=render_submitted_page(answer, order, timezone=timezone), status=200)
     if expired:
         return TraderPage(html=render_error_page("expired", contact_phone=phone), status=410)
-    if po["status"] == "cancelled":
+    if stored.po.status == "cancelled":
         return TraderPage(html=render_error_page("cancelled", contact_phone=phone), status=410)
 
     def page(**kw: Any) -> str:
@@ -280,7 +260,7 @@ async def trader_link(
         return TraderPage(html=page(), status=200)
     try:
         events = parse_confirmation_form(
-            form, order, submitted_at=now, supplier_ref=po["supplier_ref"]
+            form, order, submitted_at=now, supplier_ref=stored.po.supplier_ref
         )
     except InvalidInput as exc:
         return TraderPage(html=page(errors=exc.errors, values=form), status=422)

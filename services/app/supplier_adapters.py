@@ -74,9 +74,13 @@ def build_adapter(
     )
 
 
-async def adapter_for(raw: Any, container: Any, supplier_id: int) -> SupplierAdapter:
+async def adapter_for(
+    raw: Any, container: Any, supplier_id: int, *, with_board: bool = False
+) -> SupplierAdapter:
+    """One supplier's adapter; ``with_board`` reads its latest price board, which only
+    quoting needs."""
     row = await supplier_row(raw, supplier_id)
-    boards = await latest_board_rows(raw, [supplier_id])
+    boards = await latest_board_rows(raw, [supplier_id]) if with_board else {}
     return build_adapter(container, row, board=boards.get(supplier_id))
 
 

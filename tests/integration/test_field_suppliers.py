@@ -177,7 +177,9 @@ async def test_a_market_agent_posts_the_board_and_quotes_come_from_it(engine, fi
     assert (await f.client.get(url, headers=f.coordinator)).json() == board
 
     async with Tx(engine) as tx:
-        market = await supplier_adapters.adapter_for(await tx.raw(), f.container, f.market)
+        market = await supplier_adapters.adapter_for(
+            await tx.raw(), f.container, f.market, with_board=True
+        )
     request = QuoteRequest(
         reference="BB-1",
         region="Kota Palembang",
