@@ -20,6 +20,7 @@ from adapters.wholesale_market.runner_report import RunnerReport
 from contracts.api.field_suppliers import PriceBoardOut, WhatsAppMessageOut
 from contracts.api.purchasing import EventResult
 from contracts.errors import NotFound
+from services.api.formats import chosen_format, csv_response, html_response
 from services.api.purchasing_controller import event_result
 from services.app import field_suppliers
 from services.auth import Principal, Role
@@ -30,21 +31,14 @@ Format = Annotated[
     Literal["json", "csv", "html"] | None,
     Parameter(description="json, csv or html (a printable page); default from Accept"),
 ]
-HTML = "text/html; charset=utf-8"
 
 
 def _buying_list_response(bl: BuyingList, request: Request, format: str | None) -> Response:
-    accept = request.headers.get("accept", "")
-    chosen = format or ("csv" if "text/csv" in accept else "html" if "text/html" in accept else "")
+    chosen = chosen_format(request, format, ("csv", "html"))
     if chosen == "csv":
-        name = f"buying-list-{bl.po_number}.csv"
-        return Response(
-            buying_list_csv(bl),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return csv_response(buying_list_csv(bl), f"buying-list-{bl.po_number}.csv")
     if chosen == "html":
-        return Response(render_buying_list_html(bl), media_type=HTML)
+        return html_response(render_buying_list_html(bl))
     return Response(buying_list_json(bl), media_type="application/json")
 
 
@@ -186,7 +180,7 @@ class TraderLinkController(Controller):
     @get("/", summary="The confirmation page of an order (HTML for a phone)")
     async def page(self, tx: Tx, container: Container, now: datetime, token: str) -> Response:
         page = await field_suppliers.trader_link(tx, container, token, now)
-        return Response(page.html, media_type=HTML, status_code=page.status)
+        return html_response(page.html, page.status)
 
     @post(
         "/",
@@ -199,4 +193,4 @@ class TraderLinkController(Controller):
         body = (await request.body()).decode("utf-8", "replace")
         form = {k: v[-1] for k, v in parse_qs(body, keep_blank_values=True).items()}
         page = await field_suppliers.trader_link(tx, container, token, now, form)
-        return Response(page.html, media_type=HTML, status_code=page.status)
+        return html_response(page.html, page.status)

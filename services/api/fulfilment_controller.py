@@ -17,6 +17,7 @@ from contracts.api.fulfilment import (
     SettlementOut,
     WarungDeliveryOut,
 )
+from services.api.formats import chosen_format, csv_response
 from services.api.paging import (
     Cursor,
     IfMatch,
@@ -44,15 +45,7 @@ def _coordinator(principal: Principal, satker_id: int) -> None:
 
 
 def _wants_csv(request: Request, format: str | None) -> bool:
-    return format == "csv" or (format is None and "text/csv" in request.headers.get("accept", ""))
-
-
-def _csv(text: str, name: str) -> Response:
-    return Response(
-        text,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return chosen_format(request, format, ("csv",)) == "csv"
 
 
 def _delivery_page(rows: list[WarungDeliveryOut], limit: int) -> Page[WarungDeliveryOut]:
@@ -168,7 +161,7 @@ class SettlementController(Controller):
         _coordinator(principal, satker_id)
         report = await reports.savings(tx, satker_id, cycle_id)
         if _wants_csv(request, format):
-            return _csv(
+            return csv_response(
                 reports.as_csv([*report.rows, *report.cycles, report.total]),
                 f"savings-{satker_id}.csv",
             )
@@ -184,7 +177,7 @@ class SettlementController(Controller):
         _coordinator(principal, satker_id)
         report = await reports.scorecard(tx, satker_id)
         if _wants_csv(request, format):
-            return _csv(reports.as_csv(report.suppliers), f"suppliers-{satker_id}.csv")
+            return csv_response(reports.as_csv(report.suppliers), f"suppliers-{satker_id}.csv")
         return Response(report)
 
 

@@ -1,0 +1,27 @@
+"""Answering in JSON, CSV or HTML: ``?format=`` wins, else the ``Accept`` header, else JSON."""
+
+from __future__ import annotations
+
+from litestar import Request, Response
+
+MEDIA = {"csv": "text/csv", "html": "text/html"}
+
+
+def chosen_format(request: Request, format: str | None, offered: tuple[str, ...]) -> str:
+    """``format`` if given, else the first of ``offered`` the client accepts, else json."""
+    if format:
+        return format
+    accept = request.headers.get("accept", "")
+    return next((f for f in offered if MEDIA[f] in accept), "json")
+
+
+def csv_response(text: str, filename: str) -> Response:
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def html_response(html: str, status_code: int = 200) -> Response:
+    return Response(html, media_type="text/html; charset=utf-8", status_code=status_code)
