@@ -1,5 +1,5 @@
-"""Running kulakan's own commands as processes for tests: a free port, waiting for a
-condition, and the API server on the test database."""
+"""Running kulakan's own commands as processes for tests: a free port, waiting for a URL
+to answer, and the API server on the test database."""
 
 from __future__ import annotations
 
@@ -7,31 +7,12 @@ import contextlib
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
-import httpx
-
-from services.app.demo_run import free_port
+from services.app.demo_run import free_port, wait_for
 from tests.fixtures_db import ROOT
 
-__all__ = ["answers", "api_server", "free_port", "wait_until"]
-
-
-def wait_until(check, seconds: float = 20.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
-
-
-def answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=0.5).status_code == 200
-    except httpx.HTTPError:
-        return False
+__all__ = ["api_server", "free_port", "wait_for"]
 
 
 @contextlib.contextmanager
@@ -53,7 +34,7 @@ def api_server(database_url: str) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_until(lambda: answers(f"{base}/health/ready"), seconds=30)
+        wait_for(f"{base}/health/ready")
         yield base
     finally:
         proc.terminate()

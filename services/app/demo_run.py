@@ -106,7 +106,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_for(url: str, seconds: float = 30.0) -> None:
+def wait_for(url: str, seconds: float = 30.0) -> None:
+    """Until ``url`` answers 200; RuntimeError after ``seconds``."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         with contextlib.suppress(httpx.HTTPError):
@@ -275,7 +276,7 @@ def _bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-async def _check(response: httpx.Response, *ok: int) -> Any:
+def _check(response: httpx.Response, *ok: int) -> Any:
     if response.status_code not in (ok or (200, 201)):
         raise RuntimeError(
             f"{response.request.method} {response.request.url.path}: "
@@ -300,7 +301,7 @@ async def _play(api: httpx.AsyncClient, cast: _Cast, rng: random.Random) -> Demo
     base = f"/v1/satkers/{cast.satker_id}"
     requests = _requests(cast, rng)
     for w, lines in requests.items():
-        await _check(
+        _check(
             await api.post(
                 "/v1/restock-requests",
                 json={"lines": lines},
@@ -310,9 +311,9 @@ async def _play(api: httpx.AsyncClient, cast: _Cast, rng: random.Random) -> Demo
                 },
             )
         )
-    await _check(await api.post(f"{base}/cycles/{cast.cycle_id}/close", headers=coordinator))
+    _check(await api.post(f"{base}/cycles/{cast.cycle_id}/close", headers=coordinator))
     built = await api.post(f"{base}/cycles/{cast.cycle_id}/bulk-buy", headers=coordinator)
-    bb = await _check(built)
+    bb = _check(built)
     etag = built.headers["etag"]
     for line in bb["lines"]:
         if not line["blocking"]:
@@ -329,19 +330,19 @@ async def _play(api: httpx.AsyncClient, cast: _Cast, rng: random.Random) -> Demo
             json={"reason": reason},
             headers=coordinator,
         )
-        await _check(response)
+        _check(response)
         etag = response.headers["etag"]
     for key in cast.coordinators:
         response = await api.post(
             f"{base}/bulk-buys/{bb['id']}/approve", headers={**_bearer(key), "If-Match": etag}
         )
-        approved = await _check(response)
+        approved = _check(response)
         etag = response.headers["etag"]
         if approved["status"] == "ordered":
             break
 
     async def orders() -> list[dict[str, Any]]:
-        page = await _check(await api.get(f"{base}/purchase-orders?limit=500", headers=coordinator))
+        page = _check(await api.get(f"{base}/purchase-orders?limit=500", headers=coordinator))
         return [po for po in page["items"] if po["bulk_buy_id"] == bb["id"]]
 
     async def all_sent() -> list[dict[str, Any]] | None:
@@ -366,7 +367,7 @@ async def _play(api: httpx.AsyncClient, cast: _Cast, rng: random.Random) -> Demo
     receipts = discrepancies = 0
     for i, w in enumerate(cast.warungs):
         headers = _bearer(cast.warung_keys[w])
-        got = await _check(
+        got = _check(
             await api.get(
                 f"/v1/warungs/{w}/deliveries?bulk_buy_id={bb['id']}&limit=500", headers=headers
             )
@@ -387,7 +388,7 @@ async def _play(api: httpx.AsyncClient, cast: _Cast, rng: random.Random) -> Demo
             )
             discrepancies += damaged > 0
         if lines:
-            await _check(
+            _check(
                 await api.post(
                     f"/v1/warungs/{w}/receipts",
                     json={"bulk_buy_id": bb["id"], "lines": lines},
@@ -395,17 +396,15 @@ async def _play(api: httpx.AsyncClient, cast: _Cast, rng: random.Random) -> Demo
                 )
             )
             receipts += len(lines)
-    invoices = await _check(
+    invoices = _check(
         await api.get(f"{base}/invoices?bulk_buy_id={bb['id']}&limit=500", headers=coordinator)
     )
-    savings = await _check(
+    savings = _check(
         await api.get(f"{base}/reports/savings?cycle_id={cast.cycle_id}", headers=coordinator)
     )
     names = {
         s["id"]: s["name"]
-        for s in (await _check(await api.get("/v1/suppliers?limit=500", headers=coordinator)))[
-            "items"
-        ]
+        for s in (_check(await api.get("/v1/suppliers?limit=500", headers=coordinator)))["items"]
     }
     return DemoSummary(
         satker_id=cast.satker_id,
@@ -467,7 +466,7 @@ async def _runner_reports(
                 "paid_price_per_unit_idr": int(line["price_per_pack_idr"] / units),
             }
         )
-    await _check(
+    _check(
         await api.post(
             f"/v1/supplier/purchase-orders/{po['id']}/runner-report",
             json={
@@ -485,7 +484,7 @@ async def _trader_answers(
     api: httpx.AsyncClient, cast: _Cast, po: dict[str, Any], coordinator: dict[str, str]
 ) -> None:
     """The trader confirms on the link's page with ongkir, then the goods arrive."""
-    message = await _check(
+    message = _check(
         await api.get(
             f"/v1/satkers/{cast.satker_id}/purchase-orders/{po['id']}/whatsapp-message",
             headers=coordinator,
@@ -515,7 +514,7 @@ async def _trader_answers(
             for line in po["lines"]
         ],
     }
-    await _check(
+    _check(
         await api.post(
             f"/v1/supplier/purchase-orders/{po['id']}/events",
             json=delivered,
@@ -556,8 +555,8 @@ async def run_demo(settings: Settings, *, partial_fill: float = 0.9, seed: int =
     logs = settings.data_dir / "demo-run"
     with _processes(env, [["serve", "--port", str(api_port)], ["worker"], simulator], logs):
         try:
-            await asyncio.to_thread(_wait_for, f"{api_base}/health/ready")
-            await asyncio.to_thread(_wait_for, f"{simulator_base}/health")
+            await asyncio.to_thread(wait_for, f"{api_base}/health/ready")
+            await asyncio.to_thread(wait_for, f"{simulator_base}/health")
         except RuntimeError as exc:
             raise RuntimeError(f"{exc}; see the logs in {logs}") from exc
         async with httpx.AsyncClient(base_url=api_base, timeout=30) as api:

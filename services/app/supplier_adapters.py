@@ -105,12 +105,12 @@ async def order_request(
             OrderLine(
                 line_no=ln.line_no,
                 sku=ln.sku,
-                pack_name=by_line[ln.line_no]["pack_name"] if ln.line_no in by_line else "",
+                pack_name=by_line[ln.line_no]["pack_name"],
                 units_per_pack=ln.units_per_pack,
                 packs=ln.packs,
                 price_per_pack_idr=ln.price_per_pack_idr,
-                product_name=by_line[ln.line_no]["name"] if ln.line_no in by_line else "",
-                retail_unit=by_line[ln.line_no]["retail_unit"] if ln.line_no in by_line else "",
+                product_name=by_line[ln.line_no]["name"],
+                retail_unit=by_line[ln.line_no]["retail_unit"],
             )
             for ln in stored.po.lines
         ),

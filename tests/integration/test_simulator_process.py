@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.fixtures_db import ROOT
-from tests.support_process import answers, free_port, wait_until
+from tests.support_process import free_port, wait_for
 from tests.support_purchasing import make_orders
 
 
@@ -40,7 +40,7 @@ def simulator() -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until(lambda: answers(f"{base}/health"))
+        wait_for(f"{base}/health")
         yield base
     finally:
         proc.terminate()
