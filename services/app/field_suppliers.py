@@ -58,7 +58,7 @@ async def post_board(
     if not entries:
         raise InvalidInput("the board has no entries", errors=[FieldError("/entries", "empty")])
     await store_board(raw, supplier_id, entries, now, posted_by=str(principal.role))
-    return await get_board(tx, container, supplier_id)
+    return await _board_out(raw, supplier_id)
 
 
 async def store_board(
@@ -97,6 +97,10 @@ async def store_board(
 async def get_board(tx: Tx, container: Any, supplier_id: int) -> PriceBoardOut:
     raw = await tx.raw()
     _market(await supplier_adapters.adapter_for(raw, container, supplier_id))
+    return await _board_out(raw, supplier_id)
+
+
+async def _board_out(raw: Any, supplier_id: int) -> PriceBoardOut:
     rows = (await supplier_adapters.latest_board_rows(raw, [supplier_id])).get(supplier_id, [])
     return PriceBoardOut(
         supplier_id=supplier_id,

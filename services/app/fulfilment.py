@@ -638,19 +638,7 @@ async def _invoices(raw: Any, where: str, *args: Any) -> list[InvoiceOut]:
     )
     by_invoice: dict[int, list[InvoiceLineOut]] = defaultdict(list)
     for ln in lines:
-        by_invoice[ln["invoice_id"]].append(
-            InvoiceLineOut(
-                line_no=ln["line_no"],
-                supplier_id=ln["supplier_id"],
-                product_id=ln["product_id"],
-                sku=ln["sku"],
-                quantity=ln["quantity"],
-                goods_idr=ln["goods_idr"],
-                fee_idr=ln["fee_idr"],
-                terms=ln["terms"],
-                due_on=ln["due_on"],
-            )
-        )
+        by_invoice[ln["invoice_id"]].append(msgspec.convert(dict(ln), InvoiceLineOut))
     fields = InvoiceOut.__struct_fields__
     return [
         InvoiceOut(**{k: r[k] for k in fields if k != "lines"}, lines=by_invoice[r["id"]])

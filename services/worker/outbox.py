@@ -152,13 +152,7 @@ class Dispatcher:
                     ack.confirmation_url,
                 )
             await self._record(raw, item, started, now, "sent", None)
-            await raw.execute(
-                "UPDATE outbox SET status = 'done', done_at = $3, claimed_until = NULL,"
-                " last_error = NULL WHERE satker_id = $1 AND id = $2",
-                item.satker_id,
-                item.id,
-                now,
-            )
+            await _done(raw, item, now)
         log.info(
             "order_sent",
             po=request.po_number,
@@ -172,13 +166,7 @@ class Dispatcher:
         async with Tx(self.container.engine) as tx:
             raw = await tx.raw()
             await self._record(raw, item, started, now, "sent", None)
-            await raw.execute(
-                "UPDATE outbox SET status = 'done', done_at = $3, claimed_until = NULL"
-                " WHERE satker_id = $1 AND id = $2",
-                item.satker_id,
-                item.id,
-                now,
-            )
+            await _done(raw, item, now)
         return "done"
 
     async def _prepare(self, item: Claimed) -> tuple[PurchaseOrderRequest, Any, str | None]:
@@ -239,6 +227,16 @@ class Dispatcher:
             outcome,
             error,
         )
+
+
+async def _done(raw: Any, item: Claimed, now: datetime) -> None:
+    await raw.execute(
+        "UPDATE outbox SET status = 'done', done_at = $3, claimed_until = NULL,"
+        " last_error = NULL WHERE satker_id = $1 AND id = $2",
+        item.satker_id,
+        item.id,
+        now,
+    )
 
 
 async def requeue(tx: Tx, satker_id: int, outbox_id: int, now: datetime) -> bool:
