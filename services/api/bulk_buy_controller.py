@@ -9,11 +9,12 @@ from litestar import Controller, Response, get, post
 
 from contracts.api.bulk_buy import BulkBuyBuild, BulkBuyOut, ReasonIn
 from contracts.errors import FieldError, InvalidInput
-from services.api.paging import IfMatch, etag
+from services.api.paging import IfMatch
 from services.app import bulk_buys
 from services.auth import Principal, Role
 from services.bootstrap import Container
 from services.db.tx import Tx
+from services.domain.versioning import etag
 
 
 def _coordinator(principal: Principal, satker_id: int) -> None:

@@ -21,11 +21,12 @@ from contracts.api.catalogue import (
     SupplierUpdate,
 )
 from services.api.deps import admin_only
-from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, etag, page_of
+from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, page_of
 from services.app import catalogue
 from services.auth import Principal
 from services.bootstrap import Container
 from services.db.tx import Tx
+from services.domain.versioning import etag
 
 
 class ProductController(Controller):

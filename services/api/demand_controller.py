@@ -27,11 +27,12 @@ from contracts.api.demand import (
     SuggestionOut,
 )
 from contracts.errors import FieldError, InvalidInput
-from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, decode_cursor, etag, page_of
+from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, decode_cursor, page_of
 from services.app import cycles, demand, restock
 from services.auth import Principal
 from services.bootstrap import Container
 from services.db.tx import Tx
+from services.domain.versioning import etag
 
 StatusFilter = Annotated[str | None, QueryParameter(name="status", required=False)]
 

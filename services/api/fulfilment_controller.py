@@ -18,20 +18,12 @@ from contracts.api.fulfilment import (
     WarungDeliveryOut,
 )
 from services.api.formats import chosen_format, csv_response
-from services.api.paging import (
-    Cursor,
-    IfMatch,
-    Limit,
-    Page,
-    after_id,
-    decode_cursor,
-    etag,
-    page_of,
-)
+from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, decode_cursor, page_of
 from services.app import fulfilment, reports
 from services.app.demand import resolve_warung
 from services.auth import Principal, Role
 from services.db.tx import Tx
+from services.domain.versioning import etag
 
 Format = Annotated[
     Literal["json", "csv"] | None,

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Generic, TypeVar
 import msgspec
 from litestar.params import HeaderParameter, QueryParameter
 
-from contracts.errors import FieldError, InvalidInput, VersionMismatch
+from contracts.errors import FieldError, InvalidInput
 
 T = TypeVar("T")
 
@@ -75,22 +75,3 @@ def page_of(rows: list[T], limit: int, key: Any) -> Page[T]:
         values = key(last)
         return Page(items=rows, next_cursor=encode_cursor(*values))
     return Page(items=rows, next_cursor=None)
-
-
-def etag(version: int) -> str:
-    return f'"{version}"'
-
-
-def check_if_match(if_match: str | None, version: int) -> None:
-    """Refuse a state change when ``If-Match`` names another version (412)."""
-    if if_match is None:
-        return
-    candidates = [c.strip() for c in if_match.split(",")]
-    if "*" in candidates:
-        return
-    wanted = etag(version)
-    if not any(c.removeprefix("W/") == wanted for c in candidates):
-        raise VersionMismatch(
-            f"the resource is at version {version}; If-Match named {if_match}",
-            extra={"current_version": version},
-        )

@@ -14,22 +14,14 @@ from contracts.api.purchasing import EventResult, OutboxOut, PriceDecisionIn, Pu
 from contracts.errors import Forbidden, NotFound
 from contracts.events import SupplierEvent
 from services.api.deps import admin_only
-from services.api.paging import (
-    Cursor,
-    IfMatch,
-    Limit,
-    Page,
-    after_id,
-    check_if_match,
-    etag,
-    page_of,
-)
+from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, page_of
 from services.app import purchase_order_views as views
 from services.app import purchase_orders, supplier_adapters
 from services.auth import Principal, Role
 from services.bootstrap import Container
 from services.db.tx import Tx
 from services.domain import purchase_order as po_domain
+from services.domain.versioning import check_if_match, etag
 from services.worker.outbox import requeue
 
 StatusFilter = Annotated[str | None, QueryParameter(name="status", required=False)]

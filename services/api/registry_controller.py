@@ -18,10 +18,11 @@ from contracts.api.registry import (
     WarungUpdate,
 )
 from services.api.deps import admin_only
-from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, etag, page_of
+from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, page_of
 from services.app import registry
 from services.auth import Principal, Role
 from services.db.tx import Tx
+from services.domain.versioning import etag
 
 
 class SatkerController(Controller):

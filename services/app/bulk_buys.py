@@ -26,7 +26,6 @@ from contracts.api.bulk_buy import (
     QuoteOut,
 )
 from contracts.errors import FieldError, IllegalTransition, NotFound, RuleViolation
-from services.api.paging import check_if_match
 from services.app.purchase_orders import NewLine, NewPurchaseOrder, create_purchase_orders
 from services.app.supplier_adapters import build_adapter, latest_board_rows
 from services.auth import Principal
@@ -40,6 +39,7 @@ from services.domain.pricing import (
     suggest_price,
 )
 from services.domain.split import PackPolicy, plan_split
+from services.domain.versioning import check_if_match
 
 log = structlog.get_logger(__name__)
 

@@ -33,9 +33,9 @@ from contracts.api.catalogue import (
 )
 from contracts.errors import FieldError, InvalidInput, NotFound
 from contracts.quantity import QuantityError, check_quantity
-from services.api.paging import check_if_match
 from services.db.models import MarketPrice, PriceCeiling, Product, ProductPack, Supplier
 from services.db.tx import Tx
+from services.domain.versioning import check_if_match
 from services.registry import AdapterRegistry
 
 

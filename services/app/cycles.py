@@ -16,10 +16,10 @@ from contracts.api.demand import (
     ProductDemandOut,
 )
 from contracts.errors import Conflict, FieldError, IllegalTransition, InvalidInput, NotFound
-from services.api.paging import check_if_match
 from services.auth import Principal, Role
 from services.db.tx import Tx
 from services.domain import cycle as cycle_domain
+from services.domain.versioning import check_if_match
 
 MATERIALISE_HORIZON = timedelta(days=8)
 ACCEPTING = ("scheduled", "open")

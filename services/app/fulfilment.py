@@ -26,7 +26,6 @@ from contracts.api.fulfilment import (
     WarungDeliveryOut,
 )
 from contracts.errors import Conflict, FieldError, InvalidInput, NotFound
-from services.api.paging import check_if_match
 from services.app.demand import add_stock, resolve_warung
 from services.app.purchase_orders import PAID_LINE_COLUMNS
 from services.auth import Principal
@@ -40,6 +39,7 @@ from services.domain.settlement import (
     SupplierBill,
     settle,
 )
+from services.domain.versioning import check_if_match
 
 log = structlog.get_logger(__name__)
 

@@ -19,11 +19,11 @@ from contracts.api.registry import (
     WarungUpdate,
 )
 from contracts.errors import InvalidInput, NotFound
-from services.api.paging import check_if_match
 from services.app.catalogue import margin_problems
 from services.auth import Principal
 from services.db.models import MarginRule, Satker, Warung
 from services.db.tx import Tx
+from services.domain.versioning import check_if_match
 
 
 def _apply(row: object, changes: msgspec.Struct, now: datetime) -> None:

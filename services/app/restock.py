@@ -22,12 +22,12 @@ from contracts.api.demand import (
     RestockRequestSummaryOut,
 )
 from contracts.errors import FieldError, Forbidden, InvalidInput, NotFound
-from services.api.paging import check_if_match
 from services.app import cycles
 from services.app.product_cache import CachedProduct, product_cache
 from services.auth import Principal, Role
 from services.db.tx import Tx
 from services.domain import restock as restock_rules
+from services.domain.versioning import check_if_match
 
 _INSERT = """
 WITH c AS (
