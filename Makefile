@@ -2,19 +2,29 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+LOCK := requirements/lock.txt
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint unit format benchmarks clean-db
+.PHONY: install lock run test lint unit format benchmarks clean-db
 
-$(STAMP): pyproject.toml
+# Installs exactly the versions (and hashes) in the lock, then kulakan itself without its deps.
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## make lock: re-resolve pyproject.toml's dependencies into the hashed lock every install uses
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	test -x $(VENV)/bin/uv || $(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml requirements/build.in --extra dev --generate-hashes \
+		--universal --python-version 3.11 -o $(LOCK) -q
 
 ## make run: install, start the (embedded) database, migrate, load demo data, serve the API
 run: install
