@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,14 +30,20 @@ from services.app.demand import add_stock, resolve_warung
 from services.app.purchase_orders import PAID_LINE_COLUMNS
 from services.auth import Principal
 from services.db.tx import Tx
-from services.domain.allocation import DemandLine, allocate, step_for
-from services.domain.purchase_order import delivered_value_idr
+from services.domain.allocation import DemandLine, break_bulk
+from services.domain.restock_line import LineId
 from services.domain.settlement import (
     SATKER,
     DeliveredShare,
+    PaidLine,
     PaymentTerms,
-    SupplierBill,
+    SupplierOrder,
+    main_supplier,
+    party_shares,
+    received_by_party,
     settle,
+    supplier_bills,
+    tally_deliveries,
 )
 from services.domain.versioning import check_if_match
 
@@ -84,42 +90,35 @@ async def settle_bulk_buy(tx: Tx, satker_id: int, bb_id: int, now: datetime) -> 
     tz = ZoneInfo(bb["timezone"])
     delivered_on = now.astimezone(tz).date()
 
-    # what each supplier delivered of each product, and what it bills
-    delivered: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    goods: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    ordered_units: dict[int, Decimal] = defaultdict(Decimal)
-    sku_of: dict[int, str] = {}
-    ordered_value = 0
-    for ln in lines:
-        po = po_of[ln["purchase_order_id"]]
-        sku_of[ln["product_id"]] = ln["sku"]
-        if po["status"] == "cancelled":
-            continue
-        ordered_units[ln["product_id"]] += ln["packs"] * ln["units_per_pack"]
-        ordered_value += ln["packs"] * ln["price_per_pack_idr"]
-        if ln["delivered"] > 0:
-            delivered[ln["product_id"]][po["supplier_id"]] += ln["delivered"]
-            goods[po["supplier_id"]][ln["product_id"]] += delivered_value_idr(
-                ln["delivered"], ln["units_per_pack"], ln["paid_per_pack"]
-            )
-    bills = []
-    for supplier_id, per_product in goods.items():
-        supplier_pos = [p for p in pos if p["supplier_id"] == supplier_id]
-        fee = sum(p["delivery_fee_idr"] for p in supplier_pos if p["status"] != "cancelled")
-        goods_idr = sum(per_product.values())
-        invoiced = [p["invoiced_total_idr"] for p in supplier_pos]
-        if all(v is not None for v in invoiced) and invoiced:
-            goods_idr = max(sum(invoiced) - fee, 0)  # the supplier's own invoice is the bill
-        terms = supplier_pos[0]
-        bills.append(
-            SupplierBill(
-                supplier_id=supplier_id,
-                goods_idr=goods_idr,
-                delivery_fee_idr=fee,
-                terms=PaymentTerms(terms["payment_terms"]),
-                tempo_days=terms["tempo_days"] or 0,
-            )
+    sku_of = {ln["product_id"]: ln["sku"] for ln in lines}
+    tally = tally_deliveries(
+        PaidLine(
+            supplier_id=po_of[ln["purchase_order_id"]]["supplier_id"],
+            product_id=ln["product_id"],
+            packs=ln["packs"],
+            units_per_pack=ln["units_per_pack"],
+            price_per_pack_idr=ln["price_per_pack_idr"],
+            paid_per_pack_idr=ln["paid_per_pack"],
+            delivered=ln["delivered"],
+            cancelled=po_of[ln["purchase_order_id"]]["status"] == "cancelled",
         )
+        for ln in lines
+    )
+    goods = tally.goods_idr
+    bills = supplier_bills(
+        {supplier_id: sum(per_product.values()) for supplier_id, per_product in goods.items()},
+        [
+            SupplierOrder(
+                supplier_id=p["supplier_id"],
+                delivery_fee_idr=p["delivery_fee_idr"],
+                invoiced_total_idr=p["invoiced_total_idr"],
+                cancelled=p["status"] == "cancelled",
+                terms=PaymentTerms(p["payment_terms"]),
+                tempo_days=p["tempo_days"] or 0,
+            )
+            for p in pos
+        ],
+    )
 
     demand = await raw.fetch(
         """
@@ -149,15 +148,14 @@ async def settle_bulk_buy(tx: Tx, satker_id: int, bb_id: int, now: datetime) -> 
             bb_id,
         )
     }
-    stock = {
-        (r["warung_id"], r["product_id"]): r
-        for r in await raw.fetch(
-            "SELECT warung_id, product_id, on_hand, maximum FROM stock_level"
-            " WHERE satker_id = $1 AND product_id = ANY($2::bigint[])",
-            satker_id,
-            list(sku_of),
-        )
-    }
+    room: dict[int, dict[int, Decimal]] = defaultdict(dict)  # product -> warung -> max − on hand
+    for r in await raw.fetch(
+        "SELECT warung_id, product_id, on_hand, maximum FROM stock_level"
+        " WHERE satker_id = $1 AND product_id = ANY($2::bigint[])",
+        satker_id,
+        list(sku_of),
+    ):
+        room[r["product_id"]][r["warung_id"]] = r["maximum"] - r["on_hand"]
     by_product: dict[int, list[Any]] = defaultdict(list)
     for d in demand:
         by_product[d["product_id"]].append(d)
@@ -170,49 +168,42 @@ async def settle_bulk_buy(tx: Tx, satker_id: int, bb_id: int, now: datetime) -> 
         bb_id,
         bb["cycle_id"],
         delivered_on,
-        ordered_value,
-        sum(sum(g.values()) for g in goods.values()),
+        tally.ordered_value_idr,
+        tally.delivered_value_idr,
         now,
     )
     shares: list[DeliveredShare] = []
     product_rows: list[tuple[Any, ...]] = []
     delivery_rows: list[tuple[Any, ...]] = []
-    for product_id in sorted(set(ordered_units) | set(delivered)):
-        total = sum(delivered[product_id].values(), Decimal(0))
-        requests = by_product.get(product_id, [])
+    for product_id in sorted(set(tally.ordered_units) | set(tally.delivered)):
+        delivered = tally.delivered.get(product_id, {})
+        total = sum(delivered.values(), Decimal(0))
         demand_lines = [
             DemandLine(
-                line_id=d["request_id"] * 10_000 + d["line_no"],
+                line_id=LineId(d["request_id"], d["line_no"]),
                 warung_id=d["warung_id"],
                 requested=d["quantity"],
                 preorder=d["for_preorder"],
             )
-            for d in requests
+            for d in by_product.get(product_id, [])
         ]
-        fractional = products[product_id]["fractional"]
-        # a piece product delivered in part of a piece (a supplier's rounding): the
-        # warungs share whole pieces, the satker keeps the rest
-        step = step_for(fractional)
-        whole = (total / step).to_integral_value(rounding=ROUND_FLOOR) * step
-        first = allocate(demand_lines, whole, fractional=fractional)
-        got: dict[int, Decimal] = defaultdict(Decimal)
-        for a in first.lines:
-            got[a.warung_id] += a.allocated
-        headroom = {
-            w: max(stock[(w, product_id)]["maximum"] - stock[(w, product_id)]["on_hand"] - g, 0)
-            for w, g in got.items()
-            if (w, product_id) in stock
-        }
-        result = allocate(demand_lines, whole, fractional=fractional, headroom=headroom)
-        result = msgspec.structs.replace(result, satker_stock=result.satker_stock + total - whole)
+        result = break_bulk(
+            demand_lines,
+            total,
+            fractional=products[product_id]["fractional"],
+            room=room.get(product_id, {}),
+        )
         product_rows.append(
-            (satker_id, bb_id, product_id, ordered_units[product_id], total, result.satker_stock)
+            (
+                satker_id,
+                bb_id,
+                product_id,
+                tally.ordered_units.get(product_id, Decimal(0)),
+                total,
+                result.satker_stock,
+            )
         )
-        main_supplier = (
-            max(delivered[product_id].items(), key=lambda kv: (kv[1], -kv[0]))[0]
-            if delivered[product_id]
-            else _ordered_from(lines, po_of, product_id)
-        )
+        supplier = main_supplier(delivered, _ordered_from(lines, po_of, product_id))
         per_warung: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
         for a, line in zip(
             result.lines, sorted(demand_lines, key=lambda x: x.line_id), strict=True
@@ -234,31 +225,21 @@ async def settle_bulk_buy(tx: Tx, satker_id: int, bb_id: int, now: datetime) -> 
                 r["preorder"],
                 r["allocated"],
                 r["surplus"],
-                main_supplier,
+                supplier,
             )
             for w, r in sorted(per_warung.items())
         )
-        if total <= 0:
-            continue
-        parties = {w: r["allocated"] + r["surplus"] for w, r in per_warung.items()}
-        parties[SATKER] = result.satker_stock
-        for supplier_id, quantity in sorted(delivered[product_id].items()):
-            unit_cost = Decimal(goods[supplier_id][product_id]) / quantity
-            for party, received in sorted(parties.items()):
-                part = (received * quantity / total).quantize(QUANTUM)
-                if part > 0:
-                    price = prices.get(product_id)
-                    shares.append(
-                        DeliveredShare(
-                            party_id=party,
-                            supplier_id=supplier_id,
-                            sku=sku_of[product_id],
-                            quantity=part,
-                            unit_cost=unit_cost,
-                            market_price_idr=price["market_ref_idr"] if price else None,
-                            retail_price_idr=price["suggested_retail_idr"] if price else None,
-                        )
-                    )
+        price = prices.get(product_id)
+        shares.extend(
+            party_shares(
+                sku_of[product_id],
+                received_by_party(result),
+                delivered,
+                {s: goods[s][product_id] for s in delivered},
+                market_price_idr=price["market_ref_idr"] if price else None,
+                retail_price_idr=price["suggested_retail_idr"] if price else None,
+            )
+        )
     invoices = settle(shares, [b for b in bills if b.total_idr > 0], delivered_on)
     product_of_sku = {sku: pid for pid, sku in sku_of.items()}
     terms_of = {b.supplier_id: b.terms for b in bills}
