@@ -20,11 +20,11 @@ from decimal import Decimal
 import msgspec
 
 from contracts.money import rupiah_round, split_largest_remainder
+from contracts.quantity import QUANTUM
 from services.domain.allocation import Allocation
 from services.domain.purchase_order import delivered_value_idr
 
 SATKER = 0  # the party id used for stock the satker keeps
-QUANTUM = Decimal("0.001")
 
 
 class PaymentTerms(enum.StrEnum):
@@ -112,6 +112,16 @@ class Invoice(msgspec.Struct, frozen=True, kw_only=True):
     market_value_idr: int  # what the same goods cost at the market reference
     savings_idr: int  # market value − total paid (goods with a market reference only)
     customer_savings_idr: int  # (market − suggested retail) × quantity
+
+    @property
+    def due_on(self) -> date | None:
+        """The earliest date a supplier's part falls due (None: all on consignment)."""
+        return min((d for d in self.due.values() if d is not None), default=None)
+
+
+def invoice_number(satker_id: int, cycle_id: int, party_id: int) -> str:
+    """One invoice per party and cycle: ``INV-<satker>-<cycle>-<warung>`` (or ``-SATKER``)."""
+    return f"INV-{satker_id}-{cycle_id}-{party_id or 'SATKER'}"
 
 
 def due_date(delivered_on: date, terms: PaymentTerms, tempo_days: int) -> date | None:

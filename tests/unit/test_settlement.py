@@ -18,6 +18,7 @@ from services.domain.settlement import (
     PaymentTerms,
     SupplierBill,
     SupplierOrder,
+    invoice_number,
     main_supplier,
     party_shares,
     received_by_party,
@@ -308,3 +309,27 @@ def test_party_shares_add_up_to_what_each_supplier_delivered(received_grams, sup
     for party, got in received.items():
         taken = sum(s.quantity for s in shares if s.party_id == party)
         assert abs(taken - got) <= half_gram * len(delivered)
+
+
+def test_an_invoice_is_numbered_per_party_and_due_when_its_first_supplier_is():
+    assert invoice_number(2, 31, 17) == "INV-2-31-17"
+    assert invoice_number(2, 31, SATKER) == "INV-2-31-SATKER"
+    shares = [
+        DeliveredShare(party_id=1, supplier_id=s, sku=f"S{s}", quantity=Decimal(1), unit_cost=1)
+        for s in (1, 2, 3)
+    ]
+    bills = [
+        SupplierBill(
+            supplier_id=1, goods_idr=1, delivery_fee_idr=0, terms=PaymentTerms.TEMPO, tempo_days=7
+        ),
+        SupplierBill(
+            supplier_id=2, goods_idr=1, delivery_fee_idr=0, terms=PaymentTerms.TEMPO, tempo_days=3
+        ),
+        SupplierBill(
+            supplier_id=3, goods_idr=1, delivery_fee_idr=0, terms=PaymentTerms.CONSIGNMENT
+        ),
+    ]
+    (invoice,) = settle(shares, bills, DAY)
+    assert invoice.due_on == date(2026, 11, 28)
+    (consignment,) = settle(shares[2:], bills[2:], DAY)
+    assert consignment.due_on is None
