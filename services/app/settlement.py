@@ -26,7 +26,7 @@ from services.app.invoices import write_invoices
 from services.app.purchase_orders import PAID_LINE_COLUMNS
 from services.db.bulk_insert import insert_rows
 from services.db.tx import Tx
-from services.domain.allocation import DemandLine, break_bulk
+from services.domain.allocation import DemandLine, break_bulk, per_warung
 from services.domain.restock_line import LineId
 from services.domain.settlement import (
     DeliveredShare,
@@ -200,30 +200,19 @@ async def settle_bulk_buy(tx: Tx, satker_id: int, bb_id: int, now: datetime) -> 
             )
         )
         supplier = main_supplier(delivered, ordered_from[product_id])
-        per_warung: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-        for a, line in zip(
-            result.lines, sorted(demand_lines, key=lambda x: x.line_id), strict=True
-        ):
-            row = per_warung[a.warung_id]
-            row["requested"] += a.requested
-            row["allocated"] += a.allocated
-            if line.preorder:
-                row["preorder"] += a.requested
-        for warung_id, extra in result.surplus_to_warungs.items():
-            per_warung[warung_id]["surplus"] += extra
         delivery_rows.extend(
             (
                 satker_id,
                 bb_id,
                 w,
                 product_id,
-                r["requested"],
-                r["preorder"],
-                r["allocated"],
-                r["surplus"],
+                d.requested,
+                d.preorder,
+                d.allocated,
+                d.surplus,
                 supplier,
             )
-            for w, r in sorted(per_warung.items())
+            for w, d in per_warung(result, demand_lines).items()
         )
         price = prices.get(product_id)
         shares.extend(

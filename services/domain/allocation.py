@@ -139,3 +139,30 @@ def break_bulk(
     headroom = {w: max(room[w] - g, Decimal(0)) for w, g in got.items() if w in room}
     result = allocate(lines, whole, fractional=fractional, headroom=headroom)
     return msgspec.structs.replace(result, satker_stock=result.satker_stock + delivered - whole)
+
+
+class WarungDelivery(msgspec.Struct, frozen=True, kw_only=True):
+    """One warung's part of one product's delivery, its lines summed."""
+
+    requested: Decimal
+    preorder: Decimal  # of ``requested``, what its pre-order lines asked for
+    allocated: Decimal
+    surplus: Decimal  # on top of its lines, within its headroom
+
+
+def per_warung(allocation: Allocation, lines: Sequence[DemandLine]) -> dict[int, WarungDelivery]:
+    """Each warung's lines and surplus summed, by warung id in order."""
+    preorder = {line.line_id: line.preorder for line in lines}
+    sums: dict[int, list[Decimal]] = {}
+    for a in allocation.lines:
+        row = sums.setdefault(a.warung_id, [Decimal(0)] * 4)
+        row[0] += a.requested
+        if preorder[a.line_id]:
+            row[1] += a.requested
+        row[2] += a.allocated
+    for warung_id, extra in allocation.surplus_to_warungs.items():
+        sums.setdefault(warung_id, [Decimal(0)] * 4)[3] += extra
+    return {
+        w: WarungDelivery(requested=r[0], preorder=r[1], allocated=r[2], surplus=r[3])
+        for w, r in sorted(sums.items())
+    }

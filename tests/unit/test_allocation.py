@@ -8,7 +8,13 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.domain.allocation import DemandLine, allocate, break_bulk
+from services.domain.allocation import (
+    DemandLine,
+    WarungDelivery,
+    allocate,
+    break_bulk,
+    per_warung,
+)
 from services.domain.restock_line import LineId
 
 
@@ -133,3 +139,13 @@ def test_break_bulk_invariants(lines, delivered, room):
     for warung, extra in result.surplus_to_warungs.items():
         assert warung in room and 0 < extra <= room[warung] - got[warung]
     assert result.satker_stock >= 0
+
+
+def test_per_warung_sums_lines_preorders_and_surplus():
+    lines = [line(1, 2, 4, pre=True), line(2, 2, 6), line(3, 1, 5)]
+    result = break_bulk(lines, Decimal(17), fractional=False, room={1: Decimal(7)})
+    rows = per_warung(result, lines)
+    assert list(rows) == [1, 2]
+    assert rows[2] == WarungDelivery(requested=10, preorder=4, allocated=10, surplus=0)
+    assert rows[1] == WarungDelivery(requested=5, preorder=0, allocated=5, surplus=2)
+    assert sum(r.allocated + r.surplus for r in rows.values()) + result.satker_stock == 17
