@@ -16,8 +16,8 @@ from contracts.adapter import Capability, OrderAck
 from contracts.api.catalogue import SupplierCreate
 from contracts.errors import SupplierError, Unauthorized
 from contracts.events import supplier_events_decoder
-from services.app.catalogue import create_supplier
 from services.app.purchase_orders import NewLine, NewPurchaseOrder, create_purchase_orders
+from services.app.suppliers import create_supplier
 from services.clock import FixedClock
 from services.db.tx import Tx
 from services.registry import AdapterRegistry

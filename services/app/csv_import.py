@@ -27,7 +27,7 @@ from contracts.api.catalogue import (
 )
 from contracts.api.registry import WarungCreate, WarungUpdate
 from contracts.errors import FieldError, InvalidInput, KulakanError, NotFound
-from services.app import catalogue, registry
+from services.app import market_prices, products, registry, suppliers
 from services.db.models import Satker, Supplier, Warung
 from services.db.tx import Tx
 from services.registry import AdapterRegistry
@@ -223,14 +223,14 @@ async def import_csv(
         errors += [
             RowError(line, e.pointer.strip("/").split("/")[0], e.detail)
             for line, p in rows
-            for e in catalogue.product_problems(p)
+            for e in products.product_problems(p)
         ]
         _check_unique(rows, lambda p: p.sku, "sku", errors)
         if errors:
             raise _fail(kind, errors)
         report = ImportReport(kind=kind, rows=len(rows))
         for _, product in rows:
-            _, outcome = await catalogue.upsert_product(tx, product, now)
+            _, outcome = await products.upsert_product(tx, product, now)
             setattr(report, outcome, getattr(report, outcome) + 1)
         return report
     if kind == "warungs":
@@ -249,7 +249,7 @@ async def import_csv(
         return await _import_suppliers(tx, rows, adapters, now)
     if kind == "market-prices":
         rows, errors = parse_rows(text, PRICE_COLUMNS, MarketPriceCreate)
-        known = await catalogue.product_ids_by_sku(tx, [p.sku for _, p in rows])
+        known = await products.product_ids_by_sku(tx, [p.sku for _, p in rows])
         errors += [
             RowError(line, "sku", f"no product with sku {p.sku}")
             for line, p in rows
@@ -257,7 +257,7 @@ async def import_csv(
         ]
         if errors:
             raise _fail(kind, errors)
-        await catalogue.upsert_market_prices(tx, [p for _, p in rows])
+        await market_prices.upsert_market_prices(tx, [p for _, p in rows])
         return ImportReport(kind=kind, rows=len(rows), updated=len(rows))
     raise InvalidInput(f"unknown import kind {kind!r}; one of {', '.join(KINDS)}")
 
@@ -321,7 +321,7 @@ async def _import_suppliers(
         row = existing.get(data.name)
         try:
             if row is None:
-                await catalogue.create_supplier(tx, data, adapters, strict=False)
+                await suppliers.create_supplier(tx, data, adapters, strict=False)
                 report.created += 1
                 continue
             wanted = msgspec.structs.asdict(data)
@@ -334,7 +334,7 @@ async def _import_suppliers(
             if all(getattr(row, k) == v for k, v in wanted.items()):
                 report.unchanged += 1
                 continue
-            await catalogue.update_supplier(
+            await suppliers.update_supplier(
                 tx, row.id, SupplierUpdate(**wanted), adapters, None, now, strict=False
             )
             report.updated += 1

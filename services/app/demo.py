@@ -15,7 +15,7 @@ from sqlalchemy import select
 from contracts.adapter import AdapterContext
 from contracts.api.catalogue import MarketPriceCreate
 from contracts.api.registry import ApiKeyCreate, KeyRole, SatkerCreate
-from services.app import catalogue, registry
+from services.app import market_prices, registry
 from services.app.api_keys import create_api_key
 from services.app.csv_import import ImportReport, import_csv
 from services.app.field_suppliers import store_board
@@ -78,7 +78,7 @@ async def seed_demo(tx: Tx, *, now: datetime, adapters: AdapterRegistry) -> Seed
         )
         for row in csv.DictReader(demo_file("market_reference.csv").splitlines())
     ]
-    await catalogue.upsert_market_prices(tx, prices)
+    await market_prices.upsert_market_prices(tx, prices)
     keys = None
     has_keys = await session.scalar(
         select(ApiKey.id).where(ApiKey.label.like(f"{DEMO_KEY_LABEL}%"))

@@ -17,8 +17,8 @@ from contracts.adapter import QuoteItem, QuoteRequest
 from contracts.api.catalogue import SupplierCreate
 from services.api.app import create_app
 from services.app import supplier_adapters
-from services.app.catalogue import create_supplier
 from services.app.purchase_orders import NewLine, NewPurchaseOrder, create_purchase_orders
+from services.app.suppliers import create_supplier
 from services.clock import FixedClock
 from services.db.tx import Tx
 from services.worker.outbox import Dispatcher
