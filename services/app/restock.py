@@ -22,7 +22,7 @@ from contracts.api.demand import (
     RestockRequestSummaryOut,
 )
 from contracts.errors import FieldError, Forbidden, InvalidInput, NotFound
-from services.app import cycles
+from services.app import order_cycles
 from services.app.product_cache import CachedProduct, product_cache
 from services.auth import Principal, Role
 from services.db.tx import Tx
@@ -88,7 +88,7 @@ async def create_request(
             raise Forbidden(f"warung {warung_id} is not active")
         if len(categories) > 1:
             await _refuse_mixed_cycles(raw, satker_id, data.lines, products, categories)
-        raise await cycles.closed_conflict(
+        raise await order_cycles.closed_conflict(
             raw, satker_id, categories, now, "the request cannot be submitted"
         )
     return RestockRequestOut(
@@ -231,8 +231,8 @@ async def list_requests(
 async def _editable(raw: Any, row: Any, action: str, now: datetime) -> None:
     """Refuse an action on a request that is past draft/submitted or whose cycle has closed."""
     restock_rules.check_transition(row["status"], action)
-    if row["cycle_status"] not in cycles.ACCEPTING or now >= row["cycle_cutoff_at"]:
-        raise await cycles.closed_conflict(
+    if row["cycle_status"] not in order_cycles.ACCEPTING or now >= row["cycle_cutoff_at"]:
+        raise await order_cycles.closed_conflict(
             raw,
             row["satker_id"],
             list(row["cycle_categories"]),

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import structlog
 
-from services.app import cycles
+from services.app import order_cycles
 from services.db.tx import Tx
 
 log = structlog.get_logger(__name__)
@@ -52,7 +52,7 @@ async def close_due_cycles(container: object) -> int:
             row = await raw.fetchrow(_CLAIM, now)
             if row is None:
                 break
-            await cycles.lock_cycle(raw, row["satker_id"], row["id"], now, "schedule")
+            await order_cycles.lock_cycle(raw, row["satker_id"], row["id"], now, "schedule")
         closed += 1
         log.info(
             "cycle_closed",
@@ -78,8 +78,8 @@ async def materialise_cycles(container: object, horizon: timedelta | None = None
     for row in satkers:
         async with Tx(engine) as tx:
             raw = await tx.raw()
-            created += await cycles.materialise_satker(
-                raw, row["satker_id"], now, horizon or cycles.MATERIALISE_HORIZON
+            created += await order_cycles.materialise_satker(
+                raw, row["satker_id"], now, horizon or order_cycles.MATERIALISE_HORIZON
             )
     return created
 
