@@ -4,7 +4,7 @@ instances from the templates.
 Both are idempotent and safe on several workers at once: each cycle is claimed with
 ``FOR UPDATE SKIP LOCKED`` and handled in its own transaction, and a cut-off missed while no
 worker ran is applied on the next run (the job looks for every cycle past its cut-off, not
-for the ones due "now").
+for the ones due "now"). Which cycles are due is decided by ``services.domain.cycle``.
 """
 
 from __future__ import annotations
@@ -18,14 +18,6 @@ from services.db.tx import Tx
 
 log = structlog.get_logger(__name__)
 
-_CLAIM = """
-SELECT satker_id, id, cutoff_at FROM order_cycle
-WHERE status IN ('scheduled','open') AND cutoff_at <= $1
-ORDER BY cutoff_at, satker_id, id
-LIMIT 1
-FOR UPDATE SKIP LOCKED
-"""
-
 
 async def close_due_cycles(container: object) -> int:
     """Close every open cycle past its cut-off and lock its submitted requests; returns how
@@ -33,23 +25,12 @@ async def close_due_cycles(container: object) -> int:
     engine = container.engine  # type: ignore[attr-defined]
     now = container.clock()  # type: ignore[attr-defined]
     async with Tx(engine) as tx:
-        raw = await tx.raw()
-        await raw.execute(
-            """
-            UPDATE order_cycle SET status = 'open', version = version + 1
-            WHERE (satker_id, id) IN (
-                SELECT satker_id, id FROM order_cycle
-                WHERE status = 'scheduled' AND opens_at <= $1 AND cutoff_at > $1
-                FOR UPDATE SKIP LOCKED
-            )
-            """,
-            now,
-        )
+        await order_cycles.open_due_cycles(await tx.raw(), now)
     closed = 0
     while True:
         async with Tx(engine) as tx:
             raw = await tx.raw()
-            row = await raw.fetchrow(_CLAIM, now)
+            row = await order_cycles.claim_cycle_due_to_close(raw, now)
             if row is None:
                 break
             await order_cycles.lock_cycle(raw, row["satker_id"], row["id"], now, "schedule")
