@@ -10,7 +10,7 @@ from services.cli import _in_tx
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from services.app.demo import seed_demo
+    from services.demo.seed import seed_demo
 
     async def work(container: Any, tx: Any) -> Any:
         report = await seed_demo(tx, now=container.clock(), adapters=container.adapters)
@@ -44,7 +44,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     import msgspec
 
-    from services.app.demo_run import run_demo
+    from services.demo.run import run_demo
     from services.settings import Settings
 
     summary = asyncio.run(

@@ -28,7 +28,7 @@ from contracts.api.demand import (
 )
 from contracts.errors import FieldError, InvalidInput
 from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, decode_cursor, page_of
-from services.app import cycles, preorders, restock, restock_suggestion, stock
+from services.app import order_cycles, preorders, restock, restock_suggestion, stock
 from services.auth import Principal
 from services.bootstrap import Container
 from services.db.tx import Tx
@@ -218,13 +218,13 @@ class OrderCycleController(Controller):
         satker_id: int,
         data: CycleTemplateCreate,
     ) -> CycleTemplateOut:
-        return await cycles.create_template(tx, principal, satker_id, data, now)
+        return await order_cycles.create_template(tx, principal, satker_id, data, now)
 
     @get("/cycle-templates", summary="The satker's recurring order cycles")
     async def list_templates(
         self, tx: Tx, principal: Principal, satker_id: int
     ) -> list[CycleTemplateOut]:
-        return await cycles.list_templates(tx, principal, satker_id)
+        return await order_cycles.list_templates(tx, principal, satker_id)
 
     @get("/cycles", summary="Order cycles by cut-off")
     async def list_cycles(
@@ -244,7 +244,7 @@ class OrderCycleController(Controller):
                 "cursor is not valid",
                 errors=[FieldError("cursor", "not a cursor we issued", "query")],
             ) from exc
-        rows = await cycles.list_cycles(
+        rows = await order_cycles.list_cycles(
             tx, principal, satker_id, limit=limit, after=position, status=status
         )
         return page_of(rows, limit, lambda r: (r.cutoff_at.isoformat(), r.id))
@@ -253,7 +253,7 @@ class OrderCycleController(Controller):
     async def get_cycle(
         self, tx: Tx, principal: Principal, satker_id: int, cycle_id: int
     ) -> Response[OrderCycleOut]:
-        out = await cycles.get_cycle(tx, principal, satker_id, cycle_id)
+        out = await order_cycles.get_cycle(tx, principal, satker_id, cycle_id)
         return Response(out, headers={"ETag": etag(out.version)})
 
     @post("/cycles/{cycle_id:int}/close", summary="Close a cycle before its cut-off")
@@ -266,7 +266,7 @@ class OrderCycleController(Controller):
         cycle_id: int,
         if_match: IfMatch = None,
     ) -> Response[OrderCycleOut]:
-        out = await cycles.close_cycle(tx, principal, satker_id, cycle_id, if_match, now)
+        out = await order_cycles.close_cycle(tx, principal, satker_id, cycle_id, if_match, now)
         return Response(out, status_code=200, headers={"ETag": etag(out.version)})
 
     @get("/cycles/{cycle_id:int}/demand", summary="Demand per product across the warungs")
@@ -279,7 +279,7 @@ class OrderCycleController(Controller):
         limit: Limit = 50,
         cursor: Cursor = None,
     ) -> Page[ProductDemandOut]:
-        rows = await cycles.cycle_demand(
+        rows = await order_cycles.cycle_demand(
             tx, principal, satker_id, cycle_id, limit=limit, after_product_id=after_id(cursor)
         )
         return page_of(rows, limit, lambda r: (r.product_id,))
