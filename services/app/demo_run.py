@@ -34,6 +34,7 @@ from services.app.demo import DEMO_SATKER, seed_demo
 from services.bootstrap import bootstrap, resolve_database_url
 from services.db.migrate import upgrade
 from services.db.tx import Tx
+from services.registry import AdapterRegistry
 from services.settings import Settings
 
 FINAL = {"delivered", "invoiced", "closed", "rejected", "cancelled"}
@@ -244,8 +245,6 @@ async def _prepare(settings: Settings, simulator_base: str, now: datetime) -> _C
 
 
 async def _quotable_skus(raw: Any, suppliers: dict[str, Any]) -> set[str]:
-    from adapters.marketplace.simulator import load_catalogue
-
     board = {
         r["sku"]
         for r in await raw.fetch(
@@ -256,7 +255,7 @@ async def _quotable_skus(raw: Any, suppliers: dict[str, Any]) -> set[str]:
     trader = {
         e["sku"] for e in suppliers["whatsapp_trader"]["adapter_config"].get("price_list", [])
     }
-    return set(load_catalogue()) | board | trader
+    return set(AdapterRegistry().simulator("marketplace").simulated_skus()) | board | trader
 
 
 def _requests(cast: _Cast, rng: random.Random) -> dict[int, list[dict[str, Any]]]:
