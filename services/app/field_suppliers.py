@@ -239,10 +239,10 @@ async def _link_owner(
     raw: Any, container: Any, token: str
 ) -> tuple[int, ConfirmationLinks] | TraderPage:
     """The supplier a link claims to be for, and its adapter; else the page for a link
-    nobody can read (404 when no installed adapter issues links at all)."""
+    nobody can read (a 400 problem when no installed adapter issues links at all)."""
     issuers = container.adapters.link_issuers()
     if not issuers:
-        raise NotFound("no confirmation links here")
+        raise InvalidInput("the confirmation link is not valid")
     for key, issuer in issuers:
         supplier_id = issuer.link_supplier_id(token)
         if supplier_id is None:
