@@ -47,6 +47,8 @@ class Container:
         return msgspec.convert(dict(row), StoredKey) if row else None
 
     async def close(self) -> None:
+        """Close every supplier adapter (their HTTP clients), then the engine."""
+        await self.adapters.aclose()
         await self.engine.dispose()
 
 

@@ -48,7 +48,7 @@ class FakeSupplierSystem:
 
 class FakeAdapter:
     key = "fake"
-    capabilities = frozenset({Capability.PLACE_ORDER})
+    capabilities = frozenset({Capability.PLACE_ORDER, Capability.INBOUND})  # signed webhooks
 
     def __init__(self, system: FakeSupplierSystem, secret: str = "") -> None:
         self.system = system
@@ -70,7 +70,7 @@ class FakeAdapter:
 
 class FakeFactory:
     key = "fake"
-    capabilities = frozenset({Capability.PLACE_ORDER})
+    capabilities = FakeAdapter.capabilities
 
     def __init__(self, system: FakeSupplierSystem) -> None:
         self.system = system

@@ -16,6 +16,7 @@ from services.app.api_keys import create_api_key
 from services.bootstrap import bootstrap
 from services.db.tx import Tx
 from services.demo.seed import DEMO_SATKER, seed_demo
+from services.registry import AdapterRegistry
 from services.settings import Settings
 
 
@@ -118,8 +119,6 @@ async def prepare(settings: Settings, simulator_base: str, now: datetime) -> Cas
 
 
 async def _quotable_skus(raw: Any, suppliers: dict[str, Any]) -> set[str]:
-    from adapters.marketplace.simulator import load_catalogue
-
     board = {
         r["sku"]
         for r in await raw.fetch(
@@ -130,4 +129,4 @@ async def _quotable_skus(raw: Any, suppliers: dict[str, Any]) -> set[str]:
     trader = {
         e["sku"] for e in suppliers["whatsapp_trader"]["adapter_config"].get("price_list", [])
     }
-    return set(load_catalogue()) | board | trader
+    return set(AdapterRegistry().simulator("marketplace").simulated_skus()) | board | trader
