@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from contracts.adapter import AdapterContext, Capability
 from contracts.api.catalogue import MarketPriceCreate
-from contracts.capabilities import PriceBoards
 from contracts.api.registry import ApiKeyCreate, KeyRole, SatkerCreate
+from contracts.capabilities import PriceBoards
 from services.app import market_prices, registry
 from services.app.api_keys import create_api_key
 from services.app.csv_import import ImportReport, import_csv
