@@ -19,4 +19,3 @@ def make_engine(url: str, *, pool_size: int = 10, null_pool: bool = False) -> As
     else:
         kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False)
     return create_async_engine(url, **kwargs)
-
