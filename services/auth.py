@@ -31,10 +31,11 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     satker_id: int | None = None
     warung_id: int | None = None
     supplier_id: int | None = None
+    user_id: int | None = None  # a person signed in to the console (then key_id is 0)
 
     @property
     def identity(self) -> str:
-        return f"key:{self.key_id}"
+        return f"user:{self.user_id}" if self.user_id is not None else f"key:{self.key_id}"
 
     def require(self, *roles: Role) -> None:
         if self.role not in roles:

@@ -57,6 +57,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     port = args.port or settings.port
     app = create_app()
     print(f"kulakan API on http://{host}:{port}  —  docs: http://{host}:{port}/schema", flush=True)
+    print(f"console: http://{host}:{port}/console/", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", workers=1)
     return 0
 
@@ -145,6 +146,7 @@ def _load_extensions() -> None:
         "services.cli_demo",
         "services.cli_worker",
         "services.cli_simulate",
+        "services.cli_users",
     ):
         try:
             mod = importlib.import_module(module)

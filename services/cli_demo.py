@@ -36,6 +36,9 @@ def cmd_seed(args: argparse.Namespace) -> int:
         print(text, end="")
     elif keys_file.exists():
         print(f"demo API keys: see {keys_file}")
+    from services.web.demo_users import seed_and_describe  # the demo coordinator's sign-in
+
+    print(seed_and_describe(report.satker_id))
     return 0
 
 

@@ -9,7 +9,6 @@ from litestar import Litestar
 from litestar.config.response_cache import ResponseCacheConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from services.bootstrap import Container, bootstrap
@@ -67,6 +66,8 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
     )
     from services.api.registry_controller import SatkerController
     from services.logging import configure_logging
+    from services.web import web_parts
+    from services.web.app import api_docs_plugins
 
     owned = container is None
     if container is None:
@@ -83,6 +84,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
             if owned:
                 await container.close()
 
+    web = web_parts(container.settings)
     prometheus = PrometheusConfig(
         app_name="kulakan", prefix="kulakan", group_path=True, exclude=["/metrics"]
     )
@@ -109,7 +111,9 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
             TraderLinkController,
             SettlementController,
             WarungFulfilmentController,
+            *web.route_handlers,
         ],
+        template_config=web.template_config,
         dependencies=DEPENDENCIES,
         middleware=[
             prometheus.middleware,
@@ -124,7 +128,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
             version="0.1.0",
             description=API_DESCRIPTION,
             path="/schema",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            render_plugins=api_docs_plugins(),  # Swagger UI from our static files: works offline
         ),
         response_cache_config=ResponseCacheConfig(),
         state=State({"container": container}),
