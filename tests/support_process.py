@@ -16,8 +16,8 @@ __all__ = ["api_server", "free_port", "wait_for"]
 
 
 @contextlib.contextmanager
-def api_server(database_url: str) -> Iterator[str]:
-    """``kulakan serve`` on the test database; yields its base URL."""
+def api_server(database_url: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """``kulakan serve`` on the test database; yields its base URL. ``env`` adds settings."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
@@ -25,6 +25,7 @@ def api_server(database_url: str) -> Iterator[str]:
         "KULAKAN_DATABASE_URL": database_url,
         "KULAKAN_PUBLIC_BASE_URL": base,
         "KULAKAN_LOG_JSON": "1",
+        **(env or {}),
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "services.cli", "serve", "--port", str(port)],

@@ -78,7 +78,8 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
         if check_schema:
             await ensure_schema_current(container.engine)
         try:
-            yield
+            async with container.key_revocations():
+                yield
         finally:
             if owned:
                 await container.close()
