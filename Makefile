@@ -16,12 +16,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## make run: install, start the (embedded) database, migrate, load demo data, serve the API
+## make run: install, start the (embedded) database, migrate, load demo data, serve the API.
+## An embedded server this started is stopped when serving ends (one already running is kept).
+KULAKAN := $(VENV)/bin/kulakan
 run: install
-	$(VENV)/bin/kulakan db upgrade
-	$(VENV)/bin/kulakan demo seed
-	-$(VENV)/bin/kulakan demo run  # one whole cycle to follow in the API docs; never blocks serving
-	$(VENV)/bin/kulakan serve
+	@if $(KULAKAN) db status >/dev/null 2>&1; then keep=1; else keep=0; fi; \
+	trap 'if [ $$keep = 0 ]; then $(KULAKAN) db stop; fi' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(KULAKAN) db upgrade && \
+	$(KULAKAN) demo seed && \
+	{ $(KULAKAN) demo run || echo "demo run failed; serving anyway"; } && \
+	$(KULAKAN) serve
 
 ## make test: lint, layer contracts, and the whole test suite (installs chromium if missing)
 test: install lint
