@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint unit format benchmarks clean-db
+.PHONY: install run test fuzz lint unit format benchmarks clean-db
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ run: install
 test: install lint
 	.ci/ensure-chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## make fuzz: schemathesis with every role, 30 examples per operation, all phases (~minutes)
+fuzz: install
+	KULAKAN_FUZZ_EXAMPLES=30 KULAKAN_FUZZ_PHASES=examples,coverage,fuzzing,stateful \
+	  $(PY) -m pytest tests/integration/test_fuzz.py -p no:xdist -rP $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -58,6 +58,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
         RequestContextMiddleware,
         TransactionMiddleware,
     )
+    from services.api.openapi import install as install_openapi
     from services.api.problems import EXCEPTION_HANDLERS
     from services.api.purchasing_controller import (
         OutboxController,
@@ -87,7 +88,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
     prometheus = PrometheusConfig(
         app_name="kulakan", prefix="kulakan", group_path=True, exclude=["/metrics"]
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             HealthController,
             MetricsController,
@@ -131,3 +132,4 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
         state=State({"container": container}),
         debug=False,
     )
+    return install_openapi(app)  # errors, headers and links the generated document lacks
