@@ -6,7 +6,7 @@ LOCK := requirements/lock.txt
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install lock run test lint unit format benchmarks clean-db
+.PHONY: install lock run test fuzz lint unit format benchmarks clean-db
 
 # Installs exactly the versions (and hashes) in the lock, then kulakan itself without its deps.
 $(STAMP): pyproject.toml $(LOCK)
@@ -26,17 +26,27 @@ lock:
 	$(VENV)/bin/uv pip compile pyproject.toml requirements/build.in --extra dev --generate-hashes \
 		--universal --python-version 3.11 -o $(LOCK) -q
 
-## make run: install, start the (embedded) database, migrate, load demo data, serve the API
+## make run: install, start the (embedded) database, migrate, load demo data, serve the API.
+## An embedded server this started is stopped when serving ends (one already running is kept).
+KULAKAN := $(VENV)/bin/kulakan
 run: install
-	$(VENV)/bin/kulakan db upgrade
-	$(VENV)/bin/kulakan demo seed
-	-$(VENV)/bin/kulakan demo run  # one whole cycle to follow in the API docs; never blocks serving
-	$(VENV)/bin/kulakan serve
+	@if $(KULAKAN) db status >/dev/null 2>&1; then keep=1; else keep=0; fi; \
+	trap 'if [ $$keep = 0 ]; then $(KULAKAN) db stop; fi' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(KULAKAN) db upgrade && \
+	$(KULAKAN) demo seed && \
+	{ $(KULAKAN) demo run || echo "demo run failed; serving anyway"; } && \
+	$(KULAKAN) serve
 
 ## make test: lint, layer contracts, and the whole test suite (installs chromium if missing)
 test: install lint
 	.ci/ensure-chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## make fuzz: schemathesis with every role, 30 examples per operation, all phases (~minutes)
+fuzz: install
+	KULAKAN_FUZZ_EXAMPLES=30 KULAKAN_FUZZ_PHASES=examples,coverage,fuzzing,stateful \
+	  $(PY) -m pytest tests/e2e/test_fuzz.py -p no:xdist -rP $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -13,8 +13,8 @@ __all__ = ["api_server"]
 
 
 @contextlib.contextmanager
-def api_server(database_url: str) -> Iterator[str]:
-    """``kulakan serve`` on the test database; yields its base URL."""
+def api_server(database_url: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """``kulakan serve`` on the test database; yields its base URL. ``env`` adds settings."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
@@ -22,6 +22,7 @@ def api_server(database_url: str) -> Iterator[str]:
         "KULAKAN_DATABASE_URL": database_url,
         "KULAKAN_PUBLIC_BASE_URL": base,
         "KULAKAN_LOG_JSON": "1",
+        **(env or {}),
     }
     proc = start(["serve", "--port", str(port)], env=env)
     try:

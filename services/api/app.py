@@ -57,6 +57,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
         RequestContextMiddleware,
         TransactionMiddleware,
     )
+    from services.api.openapi import install as install_openapi
     from services.api.problems import EXCEPTION_HANDLERS
     from services.api.purchasing_controller import (
         OutboxController,
@@ -79,7 +80,8 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
         if check_schema:
             await ensure_schema_current(container.engine)
         try:
-            yield
+            async with container.key_revocations():
+                yield
         finally:
             if owned:
                 await container.close()
@@ -88,7 +90,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
     prometheus = PrometheusConfig(
         app_name="kulakan", prefix="kulakan", group_path=True, exclude=["/metrics"]
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             HealthController,
             MetricsController,
@@ -134,3 +136,4 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
         state=State({"container": container}),
         debug=False,
     )
+    return install_openapi(app)  # errors, headers and links the generated document lacks
