@@ -36,9 +36,13 @@ def cmd_seed(args: argparse.Namespace) -> int:
         print(text, end="")
     elif keys_file.exists():
         print(f"demo API keys: see {keys_file}")
-    from services.web.demo_users import seed_and_describe  # the demo coordinator's sign-in
+    from services.demo.users import seed_demo_coordinator, sign_in_text
 
-    print(seed_and_describe(report.satker_id))
+    async def coordinator(container: Any, tx: Any) -> str:
+        await seed_demo_coordinator(tx, report.satker_id)
+        return sign_in_text(container.settings.public_base_url)
+
+    print(_in_tx(coordinator))
     return 0
 
 

@@ -3,8 +3,6 @@ again), with a known password so a newcomer can sign in at once. Demo data only.
 
 from __future__ import annotations
 
-import asyncio
-
 from services.app.users import create_user, find_user_by_phone
 from services.db.tx import Tx
 
@@ -30,21 +28,6 @@ async def seed_demo_coordinator(tx: Tx, satker_id: int) -> bool:
     return True
 
 
-def seed_and_describe(satker_id: int) -> str:
-    """Seed (in its own transaction) and say how to sign in, for ``kulakan demo seed``."""
-    from services.cli import _container
-
-    async def main() -> str:
-        container = _container()
-        try:
-            async with Tx(container.engine) as tx:
-                await seed_demo_coordinator(tx, satker_id)
-            base = container.settings.public_base_url
-        finally:
-            await container.close()
-        return (
-            f"console: {base}/console/  —  demo coordinator: phone {DEMO_PHONE},"
-            f" password {DEMO_PASSWORD}"
-        )
-
-    return asyncio.run(main())
+def sign_in_text(base_url: str) -> str:
+    """How to sign in to the console as the demo coordinator, for ``kulakan demo seed``."""
+    return f"console: {base_url}/console/  —  demo coordinator: phone {DEMO_PHONE}, password {DEMO_PASSWORD}"
