@@ -30,4 +30,7 @@ async def seed_demo_coordinator(tx: Tx, satker_id: int) -> bool:
 
 def sign_in_text(base_url: str) -> str:
     """How to sign in to the console as the demo coordinator, for ``kulakan demo seed``."""
-    return f"console: {base_url}/console/  —  demo coordinator: phone {DEMO_PHONE}, password {DEMO_PASSWORD}"
+    return (
+        f"console: {base_url}/console/  —  demo coordinator:"
+        f" phone {DEMO_PHONE}, password {DEMO_PASSWORD}"
+    )
