@@ -6,7 +6,7 @@ LOCK := requirements/lock.txt
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install lock run test fuzz lint unit format benchmarks clean-db
+.PHONY: install lock run test fuzz lint unit format strings benchmarks clean-db
 
 # Installs exactly the versions (and hashes) in the lock, then kulakan itself without its deps.
 $(STAMP): pyproject.toml $(LOCK)
@@ -65,3 +65,12 @@ benchmarks: install
 
 clean-db:
 	rm -rf .kulakan
+
+## make strings: after changing page strings, refresh the catalogue (then translate the new
+## entries in services/web/locale/id/LC_MESSAGES/messages.po) and compile it
+strings: install
+	cd services/web && ../../.venv/bin/pybabel extract -F babel.cfg -o locale/messages.pot \
+	  --no-location --omit-header .
+	cd services/web && ../../.venv/bin/pybabel update -i locale/messages.pot -d locale -l id \
+	  --no-fuzzy-matching --ignore-pot-creation-date
+	cd services/web && ../../.venv/bin/pybabel compile -d locale -l id
