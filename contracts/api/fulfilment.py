@@ -91,7 +91,8 @@ class InvoiceStatus(enum.StrEnum):
 
 class InvoiceOut(Out):
     id: int
-    number: str
+    number: str  # the satker's sequential number, never changed once issued
+    serial: int  # 1, 2, 3, … per satker, in the order invoices were issued
     bulk_buy_id: int
     cycle_id: int
     warung_id: int | None  # null: the satker's own stock

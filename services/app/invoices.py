@@ -13,7 +13,13 @@ from contracts.api.fulfilment import InvoiceLineOut, InvoiceOut
 from contracts.errors import Conflict, NotFound
 from services.db.bulk_insert import insert_rows
 from services.db.tx import Tx
-from services.domain.settlement import SATKER, Invoice, PaymentTerms, invoice_number
+from services.domain.settlement import (
+    SATKER,
+    Invoice,
+    PaymentTerms,
+    invoice_number,
+    numbering_order,
+)
 from services.domain.versioning import check_if_match
 
 
@@ -28,12 +34,24 @@ async def write_invoices(
     terms_of: Mapping[int, PaymentTerms],
     now: datetime,
 ) -> None:
-    """Store a settlement's invoices with their lines (the satker's own as warung NULL)."""
+    """Store a settlement's invoices with their lines (the satker's own as warung NULL), each
+    with the satker's next invoice serial (the counter row is locked until the transaction
+    ends, so concurrent settlements of one satker take distinct, gapless serials)."""
+    invoices = numbering_order(invoices)
+    last = await raw.fetchval(
+        "INSERT INTO invoice_counter (satker_id, last_serial) VALUES ($1, $2)"
+        " ON CONFLICT (satker_id) DO UPDATE"
+        " SET last_serial = invoice_counter.last_serial + EXCLUDED.last_serial"
+        " RETURNING last_serial",
+        satker_id,
+        len(invoices),
+    )
+    first = last - len(invoices) + 1
     invoice_ids = await insert_rows(
         raw,
         "invoice",
         "satker_id bigint, bulk_buy_id bigint, cycle_id bigint, warung_id bigint,"
-        " number varchar, goods_idr bigint, fees_idr bigint, total_idr bigint,"
+        " serial bigint, number varchar, goods_idr bigint, fees_idr bigint, total_idr bigint,"
         " market_value_idr bigint, savings_idr bigint, customer_savings_idr bigint,"
         " due_on date, created_at timestamptz",
         [
@@ -42,7 +60,8 @@ async def write_invoices(
                 bulk_buy_id,
                 cycle_id,
                 None if invoice.party_id == SATKER else invoice.party_id,
-                invoice_number(satker_id, cycle_id, invoice.party_id),
+                first + n,
+                invoice_number(satker_id, first + n),
                 invoice.goods_idr,
                 invoice.fees_idr,
                 invoice.total_idr,
@@ -52,7 +71,7 @@ async def write_invoices(
                 invoice.due_on,
                 now,
             )
-            for invoice in invoices
+            for n, invoice in enumerate(invoices)
         ],
         returning="id, warung_id",
     )

@@ -119,9 +119,18 @@ class Invoice(msgspec.Struct, frozen=True, kw_only=True):
         return min((d for d in self.due.values() if d is not None), default=None)
 
 
-def invoice_number(satker_id: int, cycle_id: int, party_id: int) -> str:
-    """One invoice per party and cycle: ``INV-<satker>-<cycle>-<warung>`` (or ``-SATKER``)."""
-    return f"INV-{satker_id}-{cycle_id}-{party_id or 'SATKER'}"
+def invoice_number(satker_id: int, serial: int) -> str:
+    """A satker numbers its invoices 1, 2, 3, … as it issues them: ``INV-<satker>-<serial>``
+    with the serial in six digits (``INV-2-000031``). Issued once, never changed."""
+    if serial < 1:
+        raise ValueError("invoice serials start at 1")
+    return f"INV-{satker_id}-{serial:06d}"
+
+
+def numbering_order(invoices: Sequence[Invoice]) -> list[Invoice]:
+    """The order a settlement's invoices take their serials in: the warungs by id, then the
+    satker's own stock."""
+    return sorted(invoices, key=lambda i: (i.party_id == SATKER, i.party_id))
 
 
 def due_date(delivered_on: date, terms: PaymentTerms, tempo_days: int) -> date | None:

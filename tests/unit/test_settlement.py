@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,11 +15,13 @@ from services.domain.restock_line import LineId
 from services.domain.settlement import (
     SATKER,
     DeliveredShare,
+    Invoice,
     PaidLine,
     PaymentTerms,
     SupplierBill,
     SupplierOrder,
     invoice_number,
+    numbering_order,
     main_supplier,
     party_shares,
     received_by_party,
@@ -311,9 +314,11 @@ def test_party_shares_add_up_to_what_each_supplier_delivered(received_grams, sup
         assert abs(taken - got) <= half_gram * len(delivered)
 
 
-def test_an_invoice_is_numbered_per_party_and_due_when_its_first_supplier_is():
-    assert invoice_number(2, 31, 17) == "INV-2-31-17"
-    assert invoice_number(2, 31, SATKER) == "INV-2-31-SATKER"
+def test_an_invoice_is_numbered_by_its_satker_serial_and_due_when_its_first_supplier_is():
+    assert invoice_number(2, 31) == "INV-2-000031"
+    assert invoice_number(2, 1_234_567) == "INV-2-1234567"
+    with pytest.raises(ValueError):
+        invoice_number(2, 0)
     shares = [
         DeliveredShare(party_id=1, supplier_id=s, sku=f"S{s}", quantity=Decimal(1), unit_cost=1)
         for s in (1, 2, 3)
@@ -333,3 +338,21 @@ def test_an_invoice_is_numbered_per_party_and_due_when_its_first_supplier_is():
     assert invoice.due_on == date(2026, 11, 28)
     (consignment,) = settle(shares[2:], bills[2:], DAY)
     assert consignment.due_on is None
+
+
+def test_a_settlement_numbers_the_warungs_by_id_then_the_satker_stock():
+    def bill(party: int) -> Invoice:
+        return Invoice(
+            party_id=party,
+            lines=(),
+            goods_idr=0,
+            fees_idr=0,
+            total_idr=0,
+            due={},
+            market_value_idr=0,
+            savings_idr=0,
+            customer_savings_idr=0,
+        )
+
+    ordered = numbering_order([bill(9), bill(SATKER), bill(3), bill(5)])
+    assert [i.party_id for i in ordered] == [3, 5, 9, SATKER]

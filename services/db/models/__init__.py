@@ -13,6 +13,7 @@ from services.db.models.demand import (
 )
 from services.db.models.fulfilment import (
     Invoice,
+    InvoiceCounter,
     InvoiceLine,
     ProductDelivery,
     Settlement,
@@ -48,6 +49,7 @@ __all__ = [
     "CycleTemplate",
     "IdempotencyRecord",
     "Invoice",
+    "InvoiceCounter",
     "InvoiceLine",
     "MarginRule",
     "MarketPrice",

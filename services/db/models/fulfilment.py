@@ -93,6 +93,8 @@ class Invoice(Base):
     __tablename__ = "invoice"
     __table_args__ = (
         UniqueConstraint("satker_id", "bulk_buy_id", "warung_id"),
+        UniqueConstraint("satker_id", "serial"),
+        UniqueConstraint("satker_id", "number"),
         ForeignKeyConstraint(
             ["satker_id", "bulk_buy_id"], ["settlement.satker_id", "settlement.bulk_buy_id"]
         ),
@@ -104,7 +106,8 @@ class Invoice(Base):
     bulk_buy_id: Mapped[int]
     cycle_id: Mapped[int]
     warung_id: Mapped[int | None]  # None: the satker's own stock
-    number: Mapped[str] = mapped_column(String(60))
+    serial: Mapped[int]  # 1, 2, 3, … per satker, in the order invoices are issued
+    number: Mapped[str] = mapped_column(String(60))  # never changes once issued
     goods_idr: Mapped[int]
     fees_idr: Mapped[int]
     total_idr: Mapped[int]
@@ -116,6 +119,15 @@ class Invoice(Base):
     paid_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
     created_at: Mapped[datetime] = created_at_column()
+
+
+class InvoiceCounter(Base):
+    """The last invoice serial a satker has issued (settlement takes the next ones)."""
+
+    __tablename__ = "invoice_counter"
+
+    satker_id: Mapped[int] = mapped_column(ForeignKey("satker.id"), primary_key=True)
+    last_serial: Mapped[int] = mapped_column(server_default=text("0"))
 
 
 class InvoiceLine(Base):
