@@ -109,6 +109,18 @@ class InvoiceOut(Out):
     lines: list[InvoiceLineOut]
 
 
+class WarungBalanceOut(Out):
+    """What a warung owes on its open invoices, and how much of it is overdue."""
+
+    warung_id: int
+    warung_name: str
+    open_invoices: int
+    owed_idr: int
+    overdue_invoices: int
+    overdue_idr: int
+    oldest_due_on: date | None  # the earliest due date passed, when any
+
+
 class SavingsRow(Out):
     cycle_id: int
     warung_id: int | None

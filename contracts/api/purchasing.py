@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
+
+from msgspec import Meta
 
 from contracts.api.common import Body, Out
 
@@ -40,6 +43,7 @@ class PurchaseOrderOut(Out):
     sent_at: datetime | None
     version: int
     lines: list[PurchaseOrderLineOut]
+    cancel_reason: str | None = None  # the coordinator's, when cancelled
 
 
 class OutboxOut(Out):
@@ -53,12 +57,29 @@ class OutboxOut(Out):
     last_error: str | None
 
 
+class SupplierEventOut(Out):
+    """One event a supplier sent about an order, as stored (the order's timeline)."""
+
+    id: int
+    event_id: str
+    event_type: str  # order.confirmed | order.despatched | order.delivered | ...
+    occurred_at: datetime | None
+    received_at: datetime
+    outcome: str  # what it changed, e.g. "price_held: line 2 ..."
+
+
 class EventResult(Out):
     event_id: str
     duplicate: bool
     applied: bool
     status: str
     decisions: list[str]
+
+
+class CancelIn(Body):
+    """Why the coordinator cancels an order (optional for API callers, kept on the order)."""
+
+    reason: Annotated[str, Meta(max_length=500)] = ""
 
 
 class PriceDecisionIn(Body):

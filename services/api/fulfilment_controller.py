@@ -15,11 +15,12 @@ from contracts.api.fulfilment import (
     SavingsReport,
     ScorecardReport,
     SettlementOut,
+    WarungBalanceOut,
     WarungDeliveryOut,
 )
 from services.api.formats import chosen_format, csv_response
 from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, decode_cursor, page_of
-from services.app import invoices, receipts, reports, settlement
+from services.app import invoice_views, invoices, receipts, reports, settlement
 from services.app.tenancy import resolve_warung
 from services.auth import Principal, Role
 from services.db.tx import Tx
@@ -110,6 +111,16 @@ class SettlementController(Controller):
             tx, satker_id, bulk_buy_id=bulk_buy_id, limit=limit, after_id=after_id(cursor)
         )
         return page_of(rows, limit, lambda r: (r.id,))
+
+    @get(
+        "/invoices/balances",
+        summary="Each warung's balance owed on open invoices, and what of it is overdue",
+    )
+    async def balances(
+        self, tx: Tx, principal: Principal, now: datetime, satker_id: int
+    ) -> list[WarungBalanceOut]:
+        _coordinator(principal, satker_id)
+        return await invoice_views.balances(tx, satker_id, now)
 
     @get("/invoices/{invoice_id:int}", summary="One invoice")
     async def invoice(

@@ -14,6 +14,7 @@ import re
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING
 
 import structlog
@@ -142,7 +143,7 @@ class TransactionMiddleware:
             )
         body = await _read_body(receive)
         principal = scope["state"].get("principal")
-        who = principal.identity if principal is not None else "anonymous"
+        who = principal.identity if principal is not None else _browser_identity(scope)
         digest = hashlib.sha256(
             b"\0".join(
                 [
@@ -247,6 +248,25 @@ class TransactionMiddleware:
             await send(message)
 
         await self.app(scope, replay_receive, capture)
+
+
+# the console's session cookie (services/web/security.py SESSION_COOKIE)
+_SESSION_COOKIE = "kulakan_session"
+
+
+def _browser_identity(scope: Scope) -> str:
+    """Whose Idempotency-Key this is when no API key was given: a console page's keys belong
+    to its browser session (by a hash of the session token), so one session can never replay
+    another's response; without a session they are anonymous."""
+    cookies = SimpleCookie()
+    try:
+        cookies.load(_header(scope, b"cookie") or "")
+    except CookieError:
+        return "anonymous"
+    token = cookies.get(_SESSION_COOKIE)
+    if token is None or not token.value:
+        return "anonymous"
+    return "web:" + hashlib.sha256(token.value.encode()).hexdigest()[:40]
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -10,7 +10,14 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import QueryParameter
 
 from contracts.adapter import InboundRequest
-from contracts.api.purchasing import EventResult, OutboxOut, PriceDecisionIn, PurchaseOrderOut
+from contracts.api.purchasing import (
+    CancelIn,
+    EventResult,
+    OutboxOut,
+    PriceDecisionIn,
+    PurchaseOrderOut,
+    SupplierEventOut,
+)
 from contracts.errors import Forbidden, NotFound
 from contracts.events import SupplierEvent
 from services.api.deps import admin_only
@@ -23,6 +30,7 @@ from services.db.tx import Tx
 from services.domain.versioning import etag
 
 StatusFilter = Annotated[str | None, QueryParameter(name="status", required=False)]
+CycleFilter = Annotated[int | None, QueryParameter(name="cycle_id", required=False)]
 
 
 def event_result(outcome: purchase_orders.EventOutcome) -> EventResult:
@@ -51,14 +59,22 @@ class PurchaseOrderController(Controller):
         principal: Principal,
         satker_id: int,
         status: StatusFilter = None,
+        cycle_id: CycleFilter = None,
         limit: Limit = 50,
         cursor: Cursor = None,
     ) -> Page[PurchaseOrderOut]:
         _coordinator(principal, satker_id)
         rows = await views.list_for_satker(
-            tx, satker_id, status=status, limit=limit, after_id=after_id(cursor)
+            tx, satker_id, status=status, limit=limit, after_id=after_id(cursor), cycle_id=cycle_id
         )
         return page_of(rows, limit, lambda r: (r.id,))
+
+    @get("/{po_id:int}/events", summary="The supplier events of one order (its timeline)")
+    async def events(
+        self, tx: Tx, principal: Principal, satker_id: int, po_id: int
+    ) -> list[SupplierEventOut]:
+        _coordinator(principal, satker_id)
+        return await views.events_for_satker(tx, satker_id, po_id)
 
     @get("/{po_id:int}", summary="One purchase order with its lines")
     async def get_order(
@@ -98,10 +114,12 @@ class PurchaseOrderController(Controller):
         now: datetime,
         satker_id: int,
         po_id: int,
+        data: CancelIn | None = None,
         if_match: IfMatch = None,
     ) -> Response[PurchaseOrderOut]:
         _coordinator(principal, satker_id)
-        out = await purchase_orders.cancel(tx, satker_id, po_id, if_match, now)
+        reason = data.reason.strip() if data else ""
+        out = await purchase_orders.cancel(tx, satker_id, po_id, if_match, now, reason or None)
         return Response(out, headers={"ETag": etag(out.version)})
 
 

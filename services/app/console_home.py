@@ -1,9 +1,12 @@
-"""What the console's Beranda shows a coordinator: the satker's open cycles, and which of its
-warungs have sent a restock request in the nearest one."""
+"""What the console's Beranda shows a coordinator: the satker's open cycles, which of its
+warungs have sent a restock request in the nearest one, the purchase orders in flight, and
+what needs the coordinator now."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -47,12 +50,45 @@ class WarungStatus(msgspec.Struct, frozen=True, kw_only=True):
         return self.request_status in SENT
 
 
+# purchase orders that are out with a supplier and not yet delivered or ended
+IN_FLIGHT = ("draft", "sent", "confirmed", "changed", "despatched")
+
+
+class OrderInFlight(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    po_number: str
+    supplier_name: str
+    status: str
+    total_idr: int
+    delivery_date: date | None
+
+
+class Attention(msgspec.Struct, frozen=True, kw_only=True):
+    """What waits for the coordinator, each with where it is handled."""
+
+    held_prices: int  # purchase-order lines whose price rise is held
+    held_order_id: int | None  # the order of the oldest one
+    receipt_issues: int  # warung receipts reported short or damaged
+    dead_letters: int  # outbox rows that gave up sending to a supplier
+    dead_order_id: int | None  # the order of the oldest one
+    overdue_invoices: int
+    overdue_idr: int
+
+    @property
+    def anything(self) -> bool:
+        return bool(
+            self.held_prices or self.receipt_issues or self.dead_letters or self.overdue_invoices
+        )
+
+
 class Home(msgspec.Struct, frozen=True, kw_only=True):
     satker: SatkerHeader
     open_cycles: list[CycleSummary]
     cycle: CycleSummary | None  # the one shown: the chosen, or the nearest cut-off
     next_cycle: CycleSummary | None  # when none is open: the next scheduled
     warungs: list[WarungStatus]
+    in_flight: list[OrderInFlight] = []
+    attention: Attention | None = None
 
     @property
     def sent_count(self) -> int:
@@ -135,4 +171,46 @@ async def console_home(
         cycle=chosen,
         next_cycle=upcoming,
         warungs=[WarungStatus(**dict(r)) for r in rows],
+        in_flight=await orders_in_flight(raw, satker_id),
+        attention=await attention(raw, satker_id, now.astimezone(ZoneInfo(satker.timezone)).date()),
     )
+
+
+async def orders_in_flight(raw: Any, satker_id: int, limit: int = 20) -> list[OrderInFlight]:
+    rows = await raw.fetch(
+        "SELECT p.id, p.po_number, s.name AS supplier_name, p.status,"
+        " p.goods_idr + p.delivery_fee_idr AS total_idr, p.delivery_date"
+        " FROM purchase_order p JOIN supplier s ON s.id = p.supplier_id"
+        " WHERE p.satker_id = $1 AND p.status = ANY($2::text[])"
+        " ORDER BY p.delivery_date NULLS LAST, p.id LIMIT $3",
+        satker_id,
+        list(IN_FLIGHT),
+        limit,
+    )
+    return [OrderInFlight(**dict(r)) for r in rows]
+
+
+async def attention(raw: Any, satker_id: int, today: date) -> Attention:
+    """Counts of what needs the coordinator; an invoice is overdue by
+    :func:`services.domain.settlement.is_overdue` (open, due before today)."""
+    row = await raw.fetchrow(
+        """
+        SELECT
+          (SELECT count(*) FROM purchase_order_line
+            WHERE satker_id = $1 AND status = 'pending_approval') AS held_prices,
+          (SELECT min(purchase_order_id) FROM purchase_order_line
+            WHERE satker_id = $1 AND status = 'pending_approval') AS held_order_id,
+          (SELECT count(*) FROM warung_delivery
+            WHERE satker_id = $1 AND receipt IN ('short', 'damaged')) AS receipt_issues,
+          (SELECT count(*) FROM outbox WHERE satker_id = $1 AND status = 'dead') AS dead_letters,
+          (SELECT min(purchase_order_id) FROM outbox
+            WHERE satker_id = $1 AND status = 'dead') AS dead_order_id,
+          (SELECT count(*) FROM invoice
+            WHERE satker_id = $1 AND status = 'open' AND due_on < $2) AS overdue_invoices,
+          (SELECT coalesce(sum(total_idr), 0) FROM invoice
+            WHERE satker_id = $1 AND status = 'open' AND due_on < $2)::bigint AS overdue_idr
+        """,
+        satker_id,
+        today,
+    )
+    return Attention(**dict(row))

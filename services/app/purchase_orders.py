@@ -204,14 +204,27 @@ async def store(raw: Any, stored: StoredPO, new: PurchaseOrder, now: datetime) -
 
 
 async def cancel(
-    tx: Tx, satker_id: int, po_id: int, if_match: str | None, now: datetime
+    tx: Tx,
+    satker_id: int,
+    po_id: int,
+    if_match: str | None,
+    now: datetime,
+    reason: str | None = None,
 ) -> PurchaseOrderOut:
-    """Cancel an order before despatch (If-Match on its version). A sent order gets a
-    ``cancel_order`` outbox row to tell the supplier; an unsent one just stops being sent."""
+    """Cancel an order before despatch (If-Match on its version), keeping the reason given.
+    A sent order gets a ``cancel_order`` outbox row to tell the supplier; an unsent one just
+    stops being sent."""
     raw = await tx.raw()
     stored = await load(raw, satker_id, po_id, lock=True)
     check_if_match(if_match, stored.po.version)
     await store(raw, stored, po_domain.cancel(stored.po), now)
+    if reason:
+        await raw.execute(
+            "UPDATE purchase_order SET cancel_reason = $3 WHERE satker_id = $1 AND id = $2",
+            satker_id,
+            po_id,
+            reason,
+        )
     if stored.po.status != po_domain.POStatus.DRAFT:
         await outbox.queue(raw, satker_id, "cancel_order", po_id, now)
     else:

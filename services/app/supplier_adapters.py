@@ -141,6 +141,13 @@ async def adapter_for(
     return build_adapter(container, row, board=boards.get(supplier_id))
 
 
+async def capabilities_of(raw: Any, container: Any, supplier_id: int) -> frozenset[Capability]:
+    """What supplier ``supplier_id``'s adapter offers (e.g. a buying list, a confirmation
+    link), so a page shows only the actions that exist for it."""
+    adapter = supplier_adapter(container, await supplier_row(raw, supplier_id))
+    return frozenset(adapter.capabilities)
+
+
 async def offered(
     raw: Any, container: Any, supplier_id: int, capability: Capability, protocol: type[P]
 ) -> P:

@@ -161,6 +161,11 @@ def mark_sent(po: PurchaseOrder, supplier_ref: str | None) -> PurchaseOrder:
     return _move(po, POStatus.SENT, supplier_ref=supplier_ref)
 
 
+def cancellable(status: str) -> bool:
+    """Whether an order in ``status`` may still be cancelled (before despatch)."""
+    return status in _CANCELLABLE
+
+
 def cancel(po: PurchaseOrder) -> PurchaseOrder:
     if po.status not in _CANCELLABLE:
         raise IllegalTransition("purchase order", po.status, "cancel it")

@@ -133,6 +133,11 @@ def numbering_order(invoices: Sequence[Invoice]) -> list[Invoice]:
     return sorted(invoices, key=lambda i: (i.party_id == SATKER, i.party_id))
 
 
+def is_overdue(status: str, due_on: date | None, today: date) -> bool:
+    """An open invoice whose due date has passed (consignment, with no due date, never is)."""
+    return status == "open" and due_on is not None and due_on < today
+
+
 def due_date(delivered_on: date, terms: PaymentTerms, tempo_days: int) -> date | None:
     if terms == PaymentTerms.COD:
         return delivered_on

@@ -35,10 +35,17 @@ class WebParts:
 def web_parts(settings: Settings) -> WebParts:
     from services.web.auth_controller import SignInController
     from services.web.console_controller import ConsoleController
+    from services.web.invoices_controller import InvoicesController
+    from services.web.orders_controller import OrdersController
 
     console = Router(
         path="/",
-        route_handlers=[SignInController, ConsoleController],
+        route_handlers=[
+            SignInController,
+            ConsoleController,
+            OrdersController,
+            InvoicesController,
+        ],
         # not an API route: the Bearer-key middleware leaves it alone, the session guard rules
         opt={"public": True},
         request_class=HTMXRequest,

@@ -53,6 +53,7 @@ class PurchaseOrder(Base):
     confirmation_url: Mapped[str | None] = mapped_column(Text)
     invoice_ref: Mapped[str | None] = mapped_column(String(100))
     invoiced_total_idr: Mapped[int | None]
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
     sent_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
     created_at: Mapped[datetime] = created_at_column()

@@ -1,4 +1,5 @@
-"""invoice serials: each satker numbers its invoices 1, 2, 3, … in the order they are issued
+"""invoice serials and cancel reasons: each satker numbers its invoices 1, 2, 3, … in the
+order they are issued, and a cancelled purchase order keeps the coordinator's reason
 
 A per-satker counter (``invoice_counter``) hands out serials at settlement; ``invoice.serial``
 is unique per satker and so is ``invoice.number``. Invoices issued before keep the number they
@@ -22,6 +23,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.add_column(
+        "purchase_order", sa.Column("cancel_reason", sa.String(length=500), nullable=True)
+    )
     op.create_table(
         "invoice_counter",
         sa.Column("satker_id", sa.BigInteger(), nullable=False),
@@ -68,3 +72,4 @@ def downgrade() -> None:
     op.drop_constraint(op.f("uq_invoice_satker_id_serial"), "invoice", type_="unique")
     op.drop_column("invoice", "serial")
     op.drop_table("invoice_counter")
+    op.drop_column("purchase_order", "cancel_reason")

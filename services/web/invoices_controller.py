@@ -1,0 +1,175 @@
+"""Penerimaan & tagihan: deliveries a warung reported short or damaged, each warung's balance
+owed and what is overdue, a cycle's invoices (mark one paid, with If-Match and an
+Idempotency-Key), and print pages — one invoice, or all of a cycle's, one A4 sheet each."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
+
+from contracts.errors import Conflict, NotFound, VersionMismatch
+from services.app import console_home, invoice_views, invoices
+from services.app.users import WebUser
+from services.db.tx import Tx
+from services.domain.versioning import etag
+from services.web.render import CONSOLE, page
+
+FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+
+
+class PaidForm(msgspec.Struct, kw_only=True):
+    version: int = 0
+    cycle: int | None = None
+
+
+def invoices_url(satker_id: int, cycle: int | None = None) -> str:
+    return f"{CONSOLE}/satkers/{satker_id}/invoices" + (f"?cycle={cycle}" if cycle else "")
+
+
+class InvoicesController(Controller):
+    path = CONSOLE + "/satkers/{satker_id:int}/invoices"
+    include_in_schema = False
+
+    @get("/", name="console:invoices")
+    async def overview(
+        self,
+        request: HTMXRequest,
+        tx: Tx,
+        viewer: WebUser,
+        now: datetime,
+        satker_id: int,
+        cycle: int | None = None,
+        done: str | None = None,
+    ) -> Template:
+        return await _overview(request, tx, viewer, now, satker_id, cycle, notice=done)
+
+    @get("/{invoice_id:int}/print", name="console:invoice-print")
+    async def print_one(
+        self,
+        request: HTMXRequest,
+        tx: Tx,
+        viewer: WebUser,
+        now: datetime,
+        satker_id: int,
+        invoice_id: int,
+    ) -> Template:
+        satker = await console_home.satker_header(tx, viewer.principal(), satker_id)
+        docs = await invoice_views.invoice_documents(tx, satker_id, now, invoice_id=invoice_id)
+        return _print(request, viewer, satker, satker_id, docs, None)
+
+    @get("/print", name="console:invoices-print")
+    async def print_cycle(
+        self,
+        request: HTMXRequest,
+        tx: Tx,
+        viewer: WebUser,
+        now: datetime,
+        satker_id: int,
+        cycle: int,
+    ) -> Template:
+        """Every invoice of a cycle, one per A4 sheet, in number order."""
+        satker = await console_home.satker_header(tx, viewer.principal(), satker_id)
+        chosen = await _cycle(tx, satker_id, cycle)
+        docs = await invoice_views.invoice_documents(
+            tx, satker_id, now, bulk_buy_id=chosen.bulk_buy_id
+        )
+        return _print(request, viewer, satker, satker_id, docs, chosen)
+
+    @post("/{invoice_id:int}/paid", status_code=HTTP_303_SEE_OTHER)
+    async def paid(
+        self,
+        request: HTMXRequest,
+        tx: Tx,
+        viewer: WebUser,
+        now: datetime,
+        satker_id: int,
+        invoice_id: int,
+        data: Annotated[PaidForm, FORM],
+    ) -> Response:
+        await console_home.satker_header(tx, viewer.principal(), satker_id)
+        try:
+            await invoices.mark_paid(tx, satker_id, invoice_id, etag(data.version), now)
+        except Conflict as exc:
+            await tx.rollback()
+            problem = "stale" if isinstance(exc, VersionMismatch) else "paid"
+            return await _overview(
+                request, tx, viewer, now, satker_id, data.cycle, problem=problem, status=409
+            )
+        return Redirect(
+            invoices_url(satker_id, data.cycle) + ("&" if data.cycle else "?") + "done=paid",
+            status_code=HTTP_303_SEE_OTHER,
+        )
+
+
+async def _cycle(tx: Tx, satker_id: int, cycle_id: int) -> invoice_views.CycleInvoices:
+    for c in await invoice_views.invoiced_cycles(tx, satker_id):
+        if c.cycle_id == cycle_id:
+            return c
+    raise NotFound(f"no invoices for cycle {cycle_id}")
+
+
+async def _overview(
+    request: HTMXRequest,
+    tx: Tx,
+    viewer: WebUser,
+    now: datetime,
+    satker_id: int,
+    cycle: int | None,
+    *,
+    notice: str | None = None,
+    problem: str | None = None,
+    status: int = 200,
+) -> Template:
+    satker = await console_home.satker_header(tx, viewer.principal(), satker_id)
+    cycles = await invoice_views.invoiced_cycles(tx, satker_id)
+    chosen = next((c for c in cycles if c.cycle_id == cycle), cycles[0] if cycles else None)
+    if cycle is not None and (chosen is None or chosen.cycle_id != cycle):
+        raise NotFound(f"no invoices for cycle {cycle}")
+    docs = (
+        await invoice_views.invoice_documents(tx, satker_id, now, bulk_buy_id=chosen.bulk_buy_id)
+        if chosen
+        else []
+    )
+    context = {
+        "viewer": viewer,
+        "satker": satker,
+        "satker_id": satker_id,
+        "cycles": cycles,
+        "chosen": chosen,
+        "docs": docs,
+        "balances": await invoice_views.balances(tx, satker_id, now),
+        "issues": await invoice_views.delivery_issues(tx, satker_id),
+        "notice": "paid" if notice == "paid" else None,
+        "problem": problem,
+        "idempotency_key": uuid.uuid4().hex,
+    }
+    return page(request, "console/invoices/overview.html", context, status_code=status)
+
+
+def _print(
+    request: HTMXRequest,
+    viewer: WebUser,
+    satker: console_home.SatkerHeader,
+    satker_id: int,
+    docs: list[invoice_views.InvoiceDocument],
+    cycle: invoice_views.CycleInvoices | None,
+) -> Template:
+    if not docs:
+        raise NotFound("no invoice to print")
+    context = {
+        "viewer": viewer,
+        "satker": satker,
+        "satker_id": satker_id,
+        "docs": docs,
+        "cycle": cycle,
+    }
+    return page(request, "console/invoices/print.html", context)

@@ -1,0 +1,231 @@
+"""Pesanan: the satker's purchase orders, one order with its lines and supplier events, the
+WhatsApp message for a trader, the market runner's buying list, and the coordinator's two
+changes (a held price rise accepted or refused, a cancel with its reason), each with If-Match
+on the version the page showed and an Idempotency-Key made when the page was rendered."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
+
+from contracts.adapter import Capability
+from contracts.errors import Conflict, KulakanError, VersionMismatch
+from services.app import console_home, field_suppliers, purchase_orders, supplier_adapters
+from services.app import purchase_order_views as views
+from services.app.users import WebUser
+from services.bootstrap import Container
+from services.db.tx import Tx
+from services.domain.purchase_order import POStatus, cancellable
+from services.domain.versioning import etag
+from services.web.render import CONSOLE, page
+
+FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+BASE = "/satkers/{satker_id:int}/orders"
+STATUSES = [s.value for s in POStatus]
+
+
+class DecisionForm(msgspec.Struct, kw_only=True):
+    version: int = 0
+    decision: str = ""  # accept | refuse
+
+
+class CancelForm(msgspec.Struct, kw_only=True):
+    version: int = 0
+    reason: str = ""
+
+
+def orders_url(satker_id: int) -> str:
+    return f"{CONSOLE}/satkers/{satker_id}/orders"
+
+
+class OrdersController(Controller):
+    path = CONSOLE + BASE
+    include_in_schema = False
+
+    @get("/", name="console:orders")
+    async def orders(
+        self,
+        request: HTMXRequest,
+        tx: Tx,
+        viewer: WebUser,
+        satker_id: int,
+        status: str | None = None,
+        cycle: int | None = None,
+    ) -> Template:
+        satker = await console_home.satker_header(tx, viewer.principal(), satker_id)
+        chosen = status if status in STATUSES else None
+        rows = await views.order_summaries(tx, satker_id, status=chosen, cycle_id=cycle)
+        context = {
+            "viewer": viewer,
+            "satker": satker,
+            "satker_id": satker_id,
+            "orders": rows,
+            "statuses": STATUSES,
+            "status": chosen,
+            "cycles": await views.cycles_with_orders(tx, satker_id),
+            "cycle": cycle,
+        }
+        return page(
+            request, "console/orders/list.html", context, fragment="console/orders/_rows.html"
+        )
+
+    @get("/{po_id:int}", name="console:order")
+    async def order(
+        self,
+        request: HTMXRequest,
+        tx: Tx,
+        viewer: WebUser,
+        container: Container,
+        now: datetime,
+        satker_id: int,
+        po_id: int,
+        done: str | None = None,
+    ) -> Template:
+        notice = done if done in ("accepted", "refused", "cancelled") else None
+        return await _detail(request, tx, viewer, container, now, satker_id, po_id, notice=notice)
+
+    @get("/{po_id:int}/buying-list", name="console:buying-list")
+    async def buying_list(
+        self,
+        tx: Tx,
+        viewer: WebUser,
+        container: Container,
+        now: datetime,
+        satker_id: int,
+        po_id: int,
+    ) -> Response:
+        """The runner's printable buying list, as the wholesale market's adapter renders it."""
+        await console_home.satker_header(tx, viewer.principal(), satker_id)
+        document = await field_suppliers.buying_list(
+            tx, container, po_id, now, media_type="text/html", satker_id=satker_id
+        )
+        return Response(
+            content=document.rendered or "",
+            media_type="text/html",
+            headers={"Cache-Control": "no-store"},
+        )
+
+    @post("/{po_id:int}/lines/{line_no:int}/price-decision", status_code=HTTP_303_SEE_OTHER)
+    async def decide_price(
+        self,
+        request: HTMXRequest,
+        tx: Tx,
+        viewer: WebUser,
+        container: Container,
+        now: datetime,
+        satker_id: int,
+        po_id: int,
+        line_no: int,
+        data: Annotated[DecisionForm, FORM],
+    ) -> Response:
+        await console_home.satker_header(tx, viewer.principal(), satker_id)
+        accept = data.decision == "accept"
+        try:
+            await purchase_orders.decide_price(
+                tx, satker_id, po_id, line_no, accept=accept, if_match=etag(data.version), now=now
+            )
+        except Conflict as exc:
+            return await _refused(request, tx, viewer, container, now, satker_id, po_id, exc)
+        done = "accepted" if accept else "refused"
+        return Redirect(f"{orders_url(satker_id)}/{po_id}?done={done}", status_code=303)
+
+    @post("/{po_id:int}/cancel", status_code=HTTP_303_SEE_OTHER)
+    async def cancel(
+        self,
+        request: HTMXRequest,
+        tx: Tx,
+        viewer: WebUser,
+        container: Container,
+        now: datetime,
+        satker_id: int,
+        po_id: int,
+        data: Annotated[CancelForm, FORM],
+    ) -> Response:
+        await console_home.satker_header(tx, viewer.principal(), satker_id)
+        reason = data.reason.strip()[:500]
+        if not reason:
+            return await _detail(
+                request, tx, viewer, container, now, satker_id, po_id, problem="reason", status=400
+            )
+        try:
+            await purchase_orders.cancel(tx, satker_id, po_id, etag(data.version), now, reason)
+        except Conflict as exc:
+            return await _refused(request, tx, viewer, container, now, satker_id, po_id, exc)
+        return Redirect(f"{orders_url(satker_id)}/{po_id}?done=cancelled", status_code=303)
+
+
+async def _refused(
+    request: HTMXRequest,
+    tx: Tx,
+    viewer: WebUser,
+    container: Container,
+    now: datetime,
+    satker_id: int,
+    po_id: int,
+    exc: Conflict,
+) -> Template:
+    """The change was refused: show the order as it is now, and say why (409)."""
+    await tx.rollback()
+    problem = "stale" if isinstance(exc, VersionMismatch) else "state"
+    return await _detail(
+        request, tx, viewer, container, now, satker_id, po_id, problem=problem, status=409
+    )
+
+
+async def _detail(
+    request: HTMXRequest,
+    tx: Tx,
+    viewer: WebUser,
+    container: Container,
+    now: datetime,
+    satker_id: int,
+    po_id: int,
+    *,
+    notice: str | None = None,
+    problem: str | None = None,
+    status: int = 200,
+) -> Template:
+    satker = await console_home.satker_header(tx, viewer.principal(), satker_id)
+    summary = await views.order_summary(tx, satker_id, po_id)
+    order = await views.get_for_satker(tx, satker_id, po_id)
+    raw = await tx.raw()
+    offers = await supplier_adapters.capabilities_of(raw, container, order.supplier_id)
+    message: Any = None
+    if Capability.CONFIRMATION_LINK in offers and order.confirmation_url:
+        try:
+            message = await field_suppliers.whatsapp_message(tx, container, satker_id, po_id, now)
+        except KulakanError:
+            message = None
+    products = {
+        r["id"]: r
+        for r in await raw.fetch(
+            "SELECT id, name, retail_unit FROM product WHERE id = ANY($1::bigint[])",
+            [ln.product_id for ln in order.lines],
+        )
+    }
+    context = {
+        "viewer": viewer,
+        "satker": satker,
+        "satker_id": satker_id,
+        "summary": summary,
+        "order": order,
+        "products": products,
+        "events": await views.events_for_satker(tx, satker_id, po_id),
+        "message": message,
+        "buying_list": Capability.BUYING_LIST in offers and order.status != POStatus.CANCELLED,
+        "can_cancel": cancellable(order.status),
+        "notice": notice,
+        "problem": problem,
+        "idempotency_key": uuid.uuid4().hex,
+        "now": now,
+    }
+    return page(request, "console/orders/detail.html", context, status_code=status)
