@@ -191,7 +191,7 @@ async def orders_in_flight(raw: Any, satker_id: int, limit: int = 20) -> list[Or
 
 
 async def attention(raw: Any, satker_id: int, today: date) -> Attention:
-    """Counts of what needs the coordinator; an invoice is overdue by
+    """Counts of what needs the coordinator; a warung's invoice is overdue by
     :func:`services.domain.settlement.is_overdue` (open, due before today)."""
     row = await raw.fetchrow(
         """
@@ -206,9 +206,11 @@ async def attention(raw: Any, satker_id: int, today: date) -> Attention:
           (SELECT min(purchase_order_id) FROM outbox
             WHERE satker_id = $1 AND status = 'dead') AS dead_order_id,
           (SELECT count(*) FROM invoice
-            WHERE satker_id = $1 AND status = 'open' AND due_on < $2) AS overdue_invoices,
+            WHERE satker_id = $1 AND warung_id IS NOT NULL AND status = 'open' AND due_on < $2)
+            AS overdue_invoices,
           (SELECT coalesce(sum(total_idr), 0) FROM invoice
-            WHERE satker_id = $1 AND status = 'open' AND due_on < $2)::bigint AS overdue_idr
+            WHERE satker_id = $1 AND warung_id IS NOT NULL AND status = 'open'
+            AND due_on < $2)::bigint AS overdue_idr
         """,
         satker_id,
         today,
