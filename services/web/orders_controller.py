@@ -59,11 +59,12 @@ class OrdersController(Controller):
         viewer: WebUser,
         satker_id: int,
         status: str | None = None,
-        cycle: int | None = None,
+        cycle: str | None = None,  # "" from the filter form's "all"
     ) -> Template:
         satker = await console_home.satker_header(tx, viewer.principal(), satker_id)
         chosen = status if status in STATUSES else None
-        rows = await views.order_summaries(tx, satker_id, status=chosen, cycle_id=cycle)
+        cycle_id = int(cycle) if cycle and cycle.isdigit() else None
+        rows = await views.order_summaries(tx, satker_id, status=chosen, cycle_id=cycle_id)
         context = {
             "viewer": viewer,
             "satker": satker,
@@ -72,7 +73,7 @@ class OrdersController(Controller):
             "statuses": STATUSES,
             "status": chosen,
             "cycles": await views.cycles_with_orders(tx, satker_id),
-            "cycle": cycle,
+            "cycle": cycle_id,
         }
         return page(
             request, "console/orders/list.html", context, fragment="console/orders/_rows.html"
@@ -154,7 +155,7 @@ class OrdersController(Controller):
         reason = data.reason.strip()[:500]
         if not reason:
             return await _detail(
-                request, tx, viewer, container, now, satker_id, po_id, problem="reason", status=400
+                request, tx, viewer, container, now, satker_id, po_id, problem="reason", status=422
             )
         try:
             await purchase_orders.cancel(tx, satker_id, po_id, etag(data.version), now, reason)

@@ -91,6 +91,8 @@ async def test_orders_pages_show_the_order_its_timeline_and_the_held_price_rise(
     assert number in by_cycle.text
     other_status = "closed" if status != "closed" else "sent"
     assert number not in (await client.get(f"{base}/orders?status={other_status}")).text
+    every = await client.get(f"{base}/orders?status=&cycle=")  # the filter form's "all"
+    assert every.status_code == 200 and number in every.text
     other_cycle = await client.get(f"{base}/orders?cycle={cycle_id + 1000}")
     assert number not in other_cycle.text and "Tidak ada pesanan yang cocok." in other_cycle.text
     fragment = await client.get(f"{base}/orders?cycle={cycle_id}", headers={"HX-Request": "true"})
@@ -149,7 +151,7 @@ async def test_orders_pages_show_the_order_its_timeline_and_the_held_price_rise(
     no_reason = await client.post(
         f"{base}/orders/{po_id}/cancel", data={"version": version, "_csrf_token": token}
     )
-    assert no_reason.status_code == 400 and "Tulis alasan" in no_reason.text
+    assert no_reason.status_code == 422 and "Tulis alasan" in no_reason.text
     cancelled = await client.post(
         f"{base}/orders/{po_id}/cancel",
         data={"version": version, "reason": "pemasok tutup", "_csrf_token": token},
