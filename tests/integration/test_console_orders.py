@@ -274,3 +274,22 @@ async def test_invoices_receipts_balances_and_print_pages(engine, setup):  # noq
         assert (
             await them.get(f"/console/satkers/{other}/invoices/{one['id']}/print")
         ).status_code == 404
+
+
+async def test_beranda_points_at_an_order_its_supplier_never_got(engine, world, system):
+    from services.api.app import create_app
+    from services.worker.outbox import Dispatcher
+    from tests.support_purchasing import make_orders
+
+    container, _, satker, supplier, product = world
+    [(po_id, number)] = await make_orders(engine, satker, supplier, product)
+    system.refuse = True
+    await Dispatcher(container).drain()  # refused for good: a dead letter
+    transport = httpx.ASGITransport(app=create_app(container))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        await signed_in(engine, client, satker)
+        home = await client.get(f"/console/satkers/{satker}")
+        assert "1 pesanan gagal dikirim ke pemasok" in home.text
+        assert f'href="/console/satkers/{satker}/orders/{po_id}"' in home.text
+        assert number in home.text  # still a draft: in flight until sent or cancelled
+        assert "Tidak ada yang menunggu Anda." not in home.text

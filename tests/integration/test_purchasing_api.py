@@ -169,3 +169,40 @@ async def test_a_price_rise_above_tolerance_waits_for_the_coordinator(engine, wo
     assert (line["status"], line["confirmed_price_per_pack_idr"]) == ("changed", 130_000)
     again = await api.post(f"{url}/lines/1/price-decision", json={"accept": False}, headers=coord)
     assert again.status_code == 409
+
+
+async def test_a_cancel_keeps_its_reason_and_an_order_lists_its_events(engine, world, api):
+    container, _, satker, supplier, product = world
+    [(po_id, number)] = await make_orders(engine, satker, supplier, product)
+    await Dispatcher(container).drain()
+    coord = bearer(await new_key(engine, "coordinator", satker_id=satker))
+    other = bearer(await new_key(engine, "coordinator", satker_id=await new_satker(engine)))
+    url = f"/v1/satkers/{satker}/purchase-orders/{po_id}"
+    assert (await api.get(f"{url}/events", headers=coord)).json() == []
+    key = bearer(await supplier_key(engine, supplier))
+    confirmed = {
+        "type": "order.confirmed",
+        "event_id": "c-ok",
+        "po_number": number,
+        "occurred_at": NOW.isoformat(),
+    }
+    posted = await api.post(
+        f"/v1/supplier/purchase-orders/{po_id}/events", json=confirmed, headers=key
+    )
+    assert posted.status_code == 200, posted.text
+    [event] = (await api.get(f"{url}/events", headers=coord)).json()
+    assert event["event_id"] == "c-ok" and event["event_type"] == "order.confirmed"
+    assert event["occurred_at"].startswith(NOW.isoformat()[:19])
+    assert (await api.get(f"{url}/events", headers=other)).status_code == 404
+    by_cycle = await api.get(f"/v1/satkers/{satker}/purchase-orders?cycle_id=999", headers=coord)
+    assert by_cycle.json()["items"] == []  # the order belongs to no bulk buy of that cycle
+
+    too_long = await api.post(f"{url}/cancel", json={"reason": "x" * 501}, headers=coord)
+    assert too_long.status_code == 400
+    unknown = await api.post(f"{url}/cancel", json={"why": "tutup"}, headers=coord)
+    assert unknown.status_code == 400
+    cancelled = await api.post(f"{url}/cancel", json={"reason": "toko tutup"}, headers=coord)
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["status"] == "cancelled"
+    assert cancelled.json()["cancel_reason"] == "toko tutup"
+    assert (await api.get(url, headers=coord)).json()["cancel_reason"] == "toko tutup"
