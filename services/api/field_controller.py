@@ -126,9 +126,8 @@ class MarketRunnerController(Controller):
         po_id: int,
         data: RunnerReport,
     ) -> list[EventResult]:
-        principal.require(Role.SUPPLIER)
         outcomes = await field_suppliers.runner_report(
-            tx, container, principal.supplier_id, po_id, data, now
+            tx, container, principal.acting_supplier(), po_id, data, now
         )
         return [event_result(o) for o in outcomes]
 
