@@ -9,17 +9,11 @@ solves (see docs/bulk-buy.md for the measurement).
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
-import functools
-import os
-import threading
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 # The solver's modules load with this one: imported lazily by the first split, they would
 # load in its worker thread with the GIL held (~0.1 s during which the event loop stalls).
@@ -37,31 +31,6 @@ from services.domain.pricing import (
     suggest_price,
 )
 from services.domain.split import PackPolicy, SplitPlan, plan_split
-
-T = TypeVar("T")
-_solvers: ThreadPoolExecutor | None = None
-
-
-def _yield_to_requests() -> None:
-    """Solver threads run at a lower priority than the threads serving requests (Linux sets
-    a thread's own niceness this way); elsewhere they run at the normal one."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-    except (AttributeError, OSError):
-        pass
-
-
-async def off_the_loop(fn: Callable[..., T], *args: Any) -> T:
-    """Run CPU-heavy ``fn`` in a low-priority worker thread (with the caller's context)."""
-    global _solvers
-    if _solvers is None:
-        _solvers = ThreadPoolExecutor(
-            max_workers=os.cpu_count() or 2,
-            thread_name_prefix="bulk-buy-split",
-            initializer=_yield_to_requests,
-        )
-    call = functools.partial(contextvars.copy_context().run, fn, *args)
-    return await asyncio.get_running_loop().run_in_executor(_solvers, call)
 
 
 @dataclass(frozen=True)

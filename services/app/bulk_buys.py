@@ -19,6 +19,7 @@ state it was claimed from). The rules are in :mod:`services.domain.bulk_buy`.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,7 +35,6 @@ from services.app.bulk_buy_proposal import (
     Inputs,
     Proposal,
     consolidate_lines,
-    off_the_loop,
     read_inputs,
     split_and_price,
 )
@@ -177,7 +177,7 @@ async def complete(tx: Tx, container: Any, claim: Claim, now: datetime) -> BulkB
 
 async def _propose(container: Any, claim: Claim) -> Proposal:
     inputs = claim.inputs
-    demand, units = await off_the_loop(consolidate_lines, inputs.lines)
+    demand, units = await asyncio.to_thread(consolidate_lines, inputs.lines)
     answers: dict[int, Answer] = {}
     if demand:
         request = QuoteRequest(
@@ -190,7 +190,7 @@ async def _propose(container: Any, claim: Claim) -> Proposal:
         )
         answers = await quote_suppliers(container, inputs.suppliers, request, inputs.boards)
     # the split is up to a second of CPU: HiGHS releases the GIL while it solves
-    return await off_the_loop(split_and_price, inputs, demand, answers, claim.pins)
+    return await asyncio.to_thread(split_and_price, inputs, demand, answers, claim.pins)
 
 
 async def _give_back(engine: Any, claim: Claim, now: datetime) -> None:
