@@ -2,7 +2,7 @@
 
 - A supplier that answers after 5 s while other requests edit the bulk buy: the edits are
   refused while it is being quoted, a second build wins, and the slow build gets a 409
-  rather than writing over it.
+  rather than writing over it; a change to the cycle meanwhile is a 409 too.
 - With a pool of two connections, two slow builds hold none while their suppliers think,
   and the API keeps answering other requests.
 - The worker leaves a cycle being quoted to its build and takes over a build that died.
@@ -32,6 +32,7 @@ from contracts.api.catalogue import SupplierCreate
 from services.api.app import create_app
 from services.app import bulk_buys
 from services.app.catalogue import create_supplier
+from services.bootstrap import Container
 from services.clock import FixedClock
 from services.db.tx import Tx
 from services.registry import AdapterRegistry
@@ -281,6 +282,39 @@ async def test_a_slow_quote_on_a_proposed_bulk_buy_ends_in_a_correct_proposal(en
         assert list(statuses) == ["consolidated"]
 
 
+async def test_a_change_to_the_cycle_while_quoting_is_a_409_and_nothing_is_stored(engine, world):
+    client, _, tenant, cycle_id, systems, _ = world
+    gate = asyncio.Event()
+    systems["Grosir A"].slow_quotes, systems["Grosir A"].gate = 1, gate
+    building = asyncio.create_task(
+        client.post(
+            f"/v1/satkers/{tenant.satker_id}/cycles/{cycle_id}/bulk-buy", headers=tenant.coordinator
+        )
+    )
+    await systems["Grosir A"].asked.wait()
+    async with engine.begin() as conn:  # another use case changes the cycle meanwhile
+        await conn.execute(
+            text("UPDATE order_cycle SET version = version + 1 WHERE id = :c"), {"c": cycle_id}
+        )
+    gate.set()
+    refused = await building
+    assert refused.status_code == 409, refused.text
+    assert "order cycle changed" in refused.json()["detail"]
+    async with engine.connect() as conn:
+        lines = (await conn.execute(text("SELECT count(*) FROM bulk_buy_line"))).scalar()
+        cycle = (
+            await conn.execute(
+                text("SELECT status FROM order_cycle WHERE id = :c"), {"c": cycle_id}
+            )
+        ).scalar()
+    assert lines == 0 and cycle == "closed"
+    assert (await stored(engine, tenant.satker_id))["status"] == "draft"  # built again later
+    again = await client.post(
+        f"/v1/satkers/{tenant.satker_id}/cycles/{cycle_id}/bulk-buy", headers=tenant.coordinator
+    )
+    assert again.status_code == 201 and again.json()["status"] == "proposed"
+
+
 async def test_a_pool_of_two_serves_other_requests_while_two_builds_wait_for_suppliers(
     engine, database_url
 ):
@@ -297,8 +331,6 @@ async def test_a_pool_of_two_serves_other_requests_while_two_builds_wait_for_sup
         system = SupplierSystem([pack("CBI-MRH", 1, (1, 52_000))])
         gate = asyncio.Event()
         system.slow_quotes, system.gate = 2, gate
-        from services.bootstrap import Container
-
         container = Container(
             settings=settings(),
             engine=small,
