@@ -12,10 +12,14 @@ import hmac
 import secrets
 import time
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from contracts.errors import Forbidden, NotFound, Unauthorized
+
+if TYPE_CHECKING:
+    from services.db.tx import Tx
 
 
 class Role(enum.StrEnum):
@@ -51,6 +55,16 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
         self.satker_scope(satker_id)
         if self.role == Role.WARUNG and self.warung_id != warung_id:
             raise NotFound(f"warung {warung_id} not found")
+
+
+async def check_satker_scope(principal: Principal, satker_id: int, tx: Tx) -> None:
+    """The one satker scope check of a request whose path names a satker: outside the caller's
+    scope it does not exist, and for an admin (whose scope is every satker) it must exist."""
+    principal.satker_scope(satker_id)
+    if principal.role == Role.ADMIN:
+        raw = await tx.raw()
+        if not await raw.fetchval("SELECT EXISTS (SELECT 1 FROM satker WHERE id = $1)", satker_id):
+            raise NotFound(f"satker {satker_id} not found")
 
 
 class StoredKey(msgspec.Struct, frozen=True, kw_only=True):

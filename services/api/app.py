@@ -55,6 +55,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
     from services.api.keys_controller import ApiKeyController
     from services.api.middleware import (
         AuthMiddleware,
+        InputMiddleware,
         RequestContextMiddleware,
         TransactionMiddleware,
     )
@@ -115,6 +116,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
             prometheus.middleware,
             RequestContextMiddleware,
             AuthMiddleware,
+            InputMiddleware,
             TransactionMiddleware,
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
