@@ -55,7 +55,6 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
     from services.api.keys_controller import ApiKeyController
     from services.api.middleware import (
         AuthMiddleware,
-        InputMiddleware,
         RequestContextMiddleware,
         TransactionMiddleware,
     )
@@ -67,6 +66,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
         WebhookController,
     )
     from services.api.registry_controller import SatkerController
+    from services.api.request_input import InputMiddleware
     from services.logging import configure_logging
 
     owned = container is None

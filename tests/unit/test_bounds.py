@@ -17,7 +17,7 @@ from contracts.api.common import MAX_ID, to_clock_time, to_fraction, to_quantity
 from contracts.api.demand import CycleTemplateCreate, PreorderCreate, RestockLineIn
 from contracts.api.registry import MarginRuleSet, SatkerCreate, SatkerUpdate
 from contracts.errors import ConcurrentUpdate, Conflict, InvalidInput
-from services.api.middleware import MAX_DEPTH, check_depth
+from services.api.request_input import MAX_DEPTH, check_depth
 from services.db.errors import translate
 
 ROOT = Path(__file__).resolve().parents[2]
