@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
+from services.api.paging import encode_cursor
 from services.clock import FixedClock
 from tests.support import new_satker
 from tests.support_demand import DAILY_FRESH, app_client, at, new_tenant
@@ -97,6 +98,11 @@ async def test_parameters_are_named_in_plain_words_and_a_missing_body_points_at_
     assert (error["parameter"], error["in"]) == ("limit", "query")
     missing = await client.post("/v1/satkers", headers=admin)
     assert pointers(assert_problem(missing)) == [""]
+    for forged in (2**64, "x", True):
+        cursor = encode_cursor(forged)
+        listed = await client.get(f"/v1/satkers?cursor={cursor}", headers=admin)
+        [error] = assert_problem(listed)["errors"]
+        assert (error["parameter"], error["in"]) == ("cursor", "query")
 
 
 # 11. one charset -----------------------------------------------------------------------

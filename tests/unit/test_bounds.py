@@ -18,7 +18,7 @@ from contracts.api.demand import CycleTemplateCreate, PreorderCreate, RestockLin
 from contracts.api.registry import MarginRuleSet, SatkerCreate, SatkerUpdate
 from contracts.errors import ConcurrentUpdate, Conflict, InvalidInput
 from services.api.request_input import MAX_DEPTH, check_depth
-from services.db.errors import translate
+from services.db.errors import translate, translated
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -166,6 +166,15 @@ def test_driver_errors_become_contracts_errors():
     assert isinstance(translate(argument), InvalidInput)
     assert translate(asyncpg.exceptions.UndefinedTableError("no table")) is None
     assert translate(RuntimeError("a bug")) is None
+
+
+def test_the_translating_context_keeps_the_driver_error_as_the_cause():
+    driver = asyncpg.exceptions.UniqueViolationError("duplicate key")
+    with pytest.raises(Conflict) as caught, translated():
+        raise driver
+    assert caught.value.__cause__ is driver
+    with pytest.raises(RuntimeError), translated():
+        raise RuntimeError("a bug stays a bug")
 
 
 def _imports(path: Path) -> set[str]:
