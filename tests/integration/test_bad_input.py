@@ -100,13 +100,16 @@ async def test_control_characters_in_text_are_400_with_a_pointer(inputs):
     assert multi.status_code == 201, multi.text
 
 
-async def test_a_nul_the_contract_cannot_see_is_still_a_400(inputs):
-    """Free-form JSON (a supplier's adapter config) is stored as jsonb, which refuses NUL."""
+async def test_a_nul_the_contracts_cannot_see_is_still_a_400(inputs):
+    """Query text and free-form JSON reach the database, which refuses NUL: a 400 as well."""
     client, _, _, admin, _ = inputs
-    supplier = {"name": "Grosir", "adapter_key": "marketplace", "adapter_config": {"x": "\x00"}}
-    response = await client.post("/v1/suppliers", json=supplier, headers=admin)
-    assert response.status_code < 500, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
+    listed = await client.get("/v1/market-prices", params={"kota": "Kota\x00"}, headers=admin)
+    assert "does not fit the database" in assert_problem(listed)["detail"]
+    config = {"base_url": "http://marketplace.test", "note\x00": "\x00"}
+    supplier = {"name": "Grosir", "adapter_key": "marketplace", "adapter_config": config}
+    made = await client.post("/v1/suppliers", json=supplier, headers=admin)
+    assert made.status_code < 500, made.text
+    assert made.headers["content-type"].startswith("application/problem+json")
 
 
 # 3 and 14. quantities -------------------------------------------------------------------
