@@ -122,7 +122,9 @@ def in_window(value: date) -> date:
 CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 
 
-def to_clock_time(value: str) -> time:
+def to_clock_time(value: str | time) -> time:
+    if isinstance(value, time):
+        return value
     if not re.match(CLOCK_PATTERN, value) or value.endswith("\n"):
         raise ValueError("must be a time of day, HH:MM or HH:MM:SS")
     return time.fromisoformat(value)
