@@ -25,6 +25,7 @@ from contracts.errors import SupplierError
 
 T = TypeVar("T")
 MAX_RETRY_AFTER = 60.0
+KEPT_WAITS = 100
 
 
 class RetryableStatus(Exception):
@@ -101,17 +102,21 @@ class ResilientCaller:
         self.breaker = breaker or CircuitBreaker()
         self._wait = wait or wait_exponential_jitter(multiplier=0.5, max=10.0)
         self._sleep = sleep
-        self.waits: list[float] = []  # what each retry waited, for tests and logs
+        # what the latest retries waited, for tests and logs (bounded: one caller lives as
+        # long as its supplier's adapter)
+        self.waits: list[float] = []
 
     def _wait_for(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, RetryableStatus):
             hinted = retry_after_seconds(exc.response)
             if hinted is not None:
-                self.waits.append(hinted)
-                return hinted
-        seconds = self._wait(state)
+                return self._noted(hinted)
+        return self._noted(self._wait(state))
+
+    def _noted(self, seconds: float) -> float:
         self.waits.append(seconds)
+        del self.waits[:-KEPT_WAITS]
         return seconds
 
     async def call(self, send: Callable[[], Awaitable[httpx.Response]]) -> httpx.Response:

@@ -6,6 +6,8 @@ Request and response bodies of the HTTP API live in :mod:`contracts.api`, one mo
 
 from contracts.adapter import *  # noqa: F403
 from contracts.adapter import __all__ as _adapter
+from contracts.capabilities import *  # noqa: F403
+from contracts.capabilities import __all__ as _capabilities
 from contracts.errors import *  # noqa: F403
 from contracts.errors import __all__ as _errors
 from contracts.events import *  # noqa: F403
@@ -15,4 +17,4 @@ from contracts.money import __all__ as _money
 from contracts.quantity import *  # noqa: F403
 from contracts.quantity import __all__ as _quantity
 
-__all__ = sorted({*_adapter, *_errors, *_events, *_money, *_quantity})
+__all__ = sorted({*_adapter, *_capabilities, *_errors, *_events, *_money, *_quantity})

@@ -5,6 +5,10 @@ adapter, found through the ``kulakan.adapters`` entry-point group. An entry poin
 :class:`AdapterFactory`; the core asks it to validate a supplier's config when the supplier
 is saved and to build an adapter when one is needed.
 
+Adapters that offer more than the protocol (price boards, buying lists, confirmation links)
+declare it in ``capabilities`` and implement the matching protocol of
+:mod:`contracts.capabilities`.
+
 Quantities: ``QuoteItem.quantity`` and delivered quantities are in the product's *retail*
 unit (kg, liter, pcs); offers and order lines are in *packs* of ``units_per_pack`` retail units.
 """
@@ -31,9 +35,10 @@ class Capability(enum.StrEnum):
     PLACE_ORDER = "place_order"
     CANCEL_ORDER = "cancel_order"
     ORDER_STATUS = "order_status"
-    INBOUND = (
-        "inbound"  # turns inbound requests (webhooks, runner reports, trader pages) into events
-    )
+    INBOUND = "inbound"  # takes signed webhooks: turns inbound requests into events
+    PRICE_BOARD = "price_board"  # prices from a posted daily board: see PriceBoards
+    BUYING_LIST = "buying_list"  # orders bought by a runner from a list: see BuyingLists
+    CONFIRMATION_LINK = "confirmation_link"  # a human confirms on a link: see ConfirmationLinks
 
 
 class QuoteItem(msgspec.Struct, frozen=True, kw_only=True):

@@ -46,6 +46,53 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _embedded_dir() -> Any:
+    """The embedded server's data folder, or None when KULAKAN_DATABASE_URL names a server."""
+    from services.settings import Settings
+
+    settings = Settings.from_env()
+    if settings.database_url:
+        print("KULAKAN_DATABASE_URL is set: no embedded server is used")
+        return None
+    return settings.data_dir
+
+
+def cmd_db_start(args: argparse.Namespace) -> int:
+    from services.db.embedded import start_embedded
+
+    data_dir = _embedded_dir()
+    if data_dir is not None:
+        url = start_embedded(data_dir)
+        print(f"embedded PostgreSQL running in {data_dir / 'pg'}: {url}")
+        print("it stays up until `kulakan db stop`")
+    return 0
+
+
+def cmd_db_stop(args: argparse.Namespace) -> int:
+    from services.db.embedded import stop_embedded
+
+    data_dir = _embedded_dir()
+    if data_dir is not None:
+        stopped = stop_embedded(data_dir)
+        print(
+            f"embedded PostgreSQL in {data_dir / 'pg'} "
+            + ("stopped" if stopped else "was not running")
+        )
+    return 0
+
+
+def cmd_db_status(args: argparse.Namespace) -> int:
+    """Exit 0 when the embedded server runs (or a database URL is configured), 3 when not."""
+    from services.db.embedded import is_running
+
+    data_dir = _embedded_dir()
+    if data_dir is None:
+        return 0
+    running = is_running(data_dir)
+    print(f"embedded PostgreSQL in {data_dir / 'pg'}: " + ("running" if running else "not running"))
+    return 0 if running else 3
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -57,6 +104,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     port = args.port or settings.port
     app = create_app()
     print(f"kulakan API on http://{host}:{port}  —  docs: http://{host}:{port}/schema", flush=True)
+    print(f"console: http://{host}:{port}/console/", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", workers=1)
     return 0
 
@@ -95,12 +143,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
     serve.set_defaults(func=cmd_serve)
 
-    db = sub.add_parser("db", help="database schema").add_subparsers(
+    db = sub.add_parser("db", help="database: migrations and the embedded server").add_subparsers(
         dest="db_command", required=True
     )
     up = db.add_parser("upgrade", help="apply migrations")
     up.add_argument("revision", nargs="?", default="heads")
     up.set_defaults(func=cmd_db_upgrade)
+    db.add_parser("start", help="start the embedded PostgreSQL and keep it running").set_defaults(
+        func=cmd_db_start
+    )
+    db.add_parser("stop", help="stop the embedded PostgreSQL").set_defaults(func=cmd_db_stop)
+    db.add_parser(
+        "status", help="is the embedded PostgreSQL running? (exit 0 yes, 3 no)"
+    ).set_defaults(func=cmd_db_status)
 
     keys = sub.add_parser("keys", help="API keys").add_subparsers(
         dest="keys_command", required=True
@@ -145,6 +200,7 @@ def _load_extensions() -> None:
         "services.cli_demo",
         "services.cli_worker",
         "services.cli_simulate",
+        "services.cli_users",
     ):
         try:
             mod = importlib.import_module(module)

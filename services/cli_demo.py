@@ -10,7 +10,7 @@ from services.cli import _in_tx
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from services.app.demo import seed_demo
+    from services.demo.seed import seed_demo
 
     async def work(container: Any, tx: Any) -> Any:
         report = await seed_demo(tx, now=container.clock(), adapters=container.adapters)
@@ -36,6 +36,13 @@ def cmd_seed(args: argparse.Namespace) -> int:
         print(text, end="")
     elif keys_file.exists():
         print(f"demo API keys: see {keys_file}")
+    from services.demo.users import seed_demo_coordinator, sign_in_text
+
+    async def coordinator(container: Any, tx: Any) -> str:
+        await seed_demo_coordinator(tx, report.satker_id)
+        return sign_in_text(container.settings.public_base_url)
+
+    print(_in_tx(coordinator))
     return 0
 
 
@@ -44,7 +51,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     import msgspec
 
-    from services.app.demo_run import run_demo
+    from services.demo.run import run_demo
     from services.settings import Settings
 
     summary = asyncio.run(

@@ -11,9 +11,12 @@ from services.cli import _in_tx
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from services.app.csv_import import import_csv
+    from services.app.csv_import import decode_csv, import_csv
 
-    text = Path(args.file).read_text(encoding="utf-8-sig")
+    try:
+        text = decode_csv(Path(args.file).read_bytes(), args.kind)
+    except Exception as exc:
+        return _report_row_errors(args.file, exc)
 
     async def work(container: Any, tx: Any) -> Any:
         return await import_csv(
@@ -28,18 +31,24 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         report = _in_tx(work)
     except Exception as exc:
-        rows = getattr(exc, "extra", {}).get("row_errors")
-        if not rows:
-            raise
-        print(f"{args.file}: {len(rows)} error(s); nothing was imported", file=sys.stderr)
-        for e in rows:
-            print(f"  line {e['line']}, column {e['column']}: {e['message']}", file=sys.stderr)
-        return 2
+        return _report_row_errors(args.file, exc)
     print(
         f"{report.kind}: {report.rows} rows imported "
         f"({report.created} new, {report.updated} updated, {report.unchanged} unchanged)"
     )
     return 0
+
+
+def _report_row_errors(file: str, exc: Exception) -> int:
+    """Print an import's "line N, column C: message" errors and return the exit status;
+    re-raise anything else."""
+    rows = getattr(exc, "extra", {}).get("row_errors")
+    if not rows:
+        raise exc
+    print(f"{file}: {len(rows)} error(s); nothing was imported", file=sys.stderr)
+    for e in rows:
+        print(f"  line {e['line']}, column {e['column']}: {e['message']}", file=sys.stderr)
+    return 2
 
 
 def register(sub: Any) -> None:

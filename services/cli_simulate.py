@@ -1,4 +1,5 @@
-"""``kulakan simulate marketplace --port P``: run the B2B marketplace simulator."""
+"""``kulakan simulate marketplace --port P``: run the B2B marketplace simulator, which the
+marketplace adapter package ships (found through the adapter registry)."""
 
 from __future__ import annotations
 
@@ -7,23 +8,24 @@ from typing import Any
 
 
 def cmd_marketplace(args: argparse.Namespace) -> int:
-    from adapters.marketplace.simulator import Faults, SimulatorConfig, run_simulator
+    from services.registry import AdapterRegistry
 
-    config = SimulatorConfig(
-        callback_url=args.callback_url,
-        webhook_secret=args.webhook_secret,
-        webhook_delay_seconds=args.webhook_delay,
-        faults=Faults(
-            latency_ms=args.latency_ms,
-            error_rate=args.error_rate,
-            fail_first=args.fail_first,
-            partial_fill=args.partial_fill,
-            duplicate_webhooks=args.duplicate_webhooks,
-            out_of_order=args.out_of_order,
-        ),
-    )
+    simulator = AdapterRegistry().simulator("marketplace")
+    options = {
+        "callback_url": args.callback_url,
+        "webhook_secret": args.webhook_secret,
+        "webhook_delay_seconds": args.webhook_delay,
+        "faults": {
+            "latency_ms": args.latency_ms,
+            "error_rate": args.error_rate,
+            "fail_first": args.fail_first,
+            "partial_fill": args.partial_fill,
+            "duplicate_webhooks": args.duplicate_webhooks,
+            "out_of_order": args.out_of_order,
+        },
+    }
     print(f"marketplace simulator on http://{args.host}:{args.port}", flush=True)
-    run_simulator(args.host, args.port, config)
+    simulator.run_simulator(args.host, args.port, options)
     return 0
 
 

@@ -32,7 +32,6 @@ def cmd_worker(args: argparse.Namespace) -> int:
             else:
                 await worker.run_forever()
         finally:
-            await dispatcher.close()
             await container.close()
 
     asyncio.run(main())

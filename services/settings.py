@@ -22,6 +22,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     outbox_max_attempts: int = 8
     supplier_timeout_seconds: float = 10.0
     quote_deadline_seconds: float = 20.0
+    language: str = "id"  # the console's language: "id" (Bahasa Indonesia) or "en"
+    cookie_secure: bool | None = None  # None: Secure cookies when served over HTTPS
+    secret_key: str | None = None  # signs CSRF tokens; None: one kept in data_dir/secret-key
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

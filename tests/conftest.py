@@ -11,3 +11,14 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=30, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+def pytest_collection_modifyitems(items: list) -> None:
+    """Mark each test by the layer of the pyramid its folder names: `-m "not e2e"` runs without
+    starting processes, `-m unit` without a database."""
+    import pytest
+
+    for item in items:
+        for layer in ("unit", "integration", "e2e"):
+            if layer in item.path.parts:
+                item.add_marker(getattr(pytest.mark, layer))

@@ -2,8 +2,9 @@
 worker), migrated once with Alembic, emptied before each test that uses it.
 
 ``KULAKAN_TEST_DATABASE_URL`` names a server to create it on (CI: the machine's PostgreSQL);
-without it the embedded server is started under ``.kulakan/test``. No reachable server is a
-failure, never a skip.
+without it the embedded server is started under ``.kulakan/test`` (or
+``KULAKAN_TEST_DATA_DIR``) and stopped when the session ends — unless it was already running
+when the session began. No reachable server is a failure, never a skip.
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 ROOT = Path(__file__).resolve().parent.parent
+_EMBEDDED_WAS_RUNNING = pytest.StashKey[bool]()
+
+
+def _embedded_dir() -> Path:
+    return Path(os.environ.get("KULAKAN_TEST_DATA_DIR") or ROOT / ".kulakan" / "test")
 
 
 def _server_url() -> str:
@@ -28,7 +34,26 @@ def _server_url() -> str:
         return url
     from services.db.embedded import start_embedded
 
-    return start_embedded(ROOT / ".kulakan" / "test", database="postgres")
+    return start_embedded(_embedded_dir(), database="postgres")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Note whether the embedded test server runs before the session (in the controlling
+    process only: xdist workers start it on demand and leave it to the controller)."""
+    if os.environ.get("KULAKAN_TEST_DATABASE_URL") or hasattr(config, "workerinput"):
+        return
+    from services.db.embedded import is_running
+
+    config.stash[_EMBEDDED_WAS_RUNNING] = is_running(_embedded_dir())
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop the embedded test server if this session started it."""
+    if config.stash.get(_EMBEDDED_WAS_RUNNING, True):
+        return
+    from services.db.embedded import stop_embedded
+
+    stop_embedded(_embedded_dir())
 
 
 def _dsn(url: str) -> str:

@@ -1,23 +1,20 @@
-"""Running kulakan's own commands as processes for tests: a free port, waiting for a URL
-to answer, and the API server on the test database."""
+"""The API server as a process on the test database, for tests that need a real server (the
+process helpers themselves are ``services.processes``, shared with the demo)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
-from services.app.demo_run import free_port, wait_for
-from tests.fixtures_db import ROOT
+from services.processes import free_port, start, stop, wait_for
 
-__all__ = ["api_server", "free_port", "wait_for"]
+__all__ = ["api_server"]
 
 
 @contextlib.contextmanager
-def api_server(database_url: str) -> Iterator[str]:
-    """``kulakan serve`` on the test database; yields its base URL."""
+def api_server(database_url: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """``kulakan serve`` on the test database; yields its base URL. ``env`` adds settings."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
@@ -25,17 +22,11 @@ def api_server(database_url: str) -> Iterator[str]:
         "KULAKAN_DATABASE_URL": database_url,
         "KULAKAN_PUBLIC_BASE_URL": base,
         "KULAKAN_LOG_JSON": "1",
+        **(env or {}),
     }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "services.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = start(["serve", "--port", str(port)], env=env)
     try:
         wait_for(f"{base}/health/ready")
         yield base
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop(proc)

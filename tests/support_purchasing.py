@@ -16,8 +16,8 @@ from contracts.adapter import Capability, OrderAck
 from contracts.api.catalogue import SupplierCreate
 from contracts.errors import SupplierError, Unauthorized
 from contracts.events import supplier_events_decoder
-from services.app.catalogue import create_supplier
 from services.app.purchase_orders import NewLine, NewPurchaseOrder, create_purchase_orders
+from services.app.suppliers import create_supplier
 from services.clock import FixedClock
 from services.db.tx import Tx
 from services.registry import AdapterRegistry
@@ -48,7 +48,7 @@ class FakeSupplierSystem:
 
 class FakeAdapter:
     key = "fake"
-    capabilities = frozenset({Capability.PLACE_ORDER})
+    capabilities = frozenset({Capability.PLACE_ORDER, Capability.INBOUND})  # signed webhooks
 
     def __init__(self, system: FakeSupplierSystem, secret: str = "") -> None:
         self.system = system
@@ -70,7 +70,7 @@ class FakeAdapter:
 
 class FakeFactory:
     key = "fake"
-    capabilities = frozenset({Capability.PLACE_ORDER})
+    capabilities = FakeAdapter.capabilities
 
     def __init__(self, system: FakeSupplierSystem) -> None:
         self.system = system

@@ -221,6 +221,11 @@ class MarketplaceAdapter:
             status = RemoteOrderStatus.UNKNOWN
         return OrderStatusReport(supplier_ref=answer.order_id, status=status)
 
+    async def aclose(self) -> None:
+        """Close the HTTP client this adapter made (a client handed in is its owner's)."""
+        if self._own_client:
+            await self.http.aclose()
+
     def parse_inbound(self, request: InboundRequest) -> list[SupplierEvent]:
         verify(self.context.webhook_secret, request.headers, request.body, request.received_at)
         try:
@@ -238,3 +243,15 @@ class MarketplaceAdapterFactoryType:
 
     def create(self, config: Mapping[str, Any], context: AdapterContext) -> MarketplaceAdapter:
         return MarketplaceAdapter(parse_config(config), context)
+
+    def simulated_skus(self) -> frozenset[str]:
+        """The SKUs the simulator's catalogue sells."""
+        from adapters.marketplace.simulator import load_catalogue
+
+        return frozenset(load_catalogue())
+
+    def run_simulator(self, host: str, port: int, options: Mapping[str, Any]) -> None:
+        """Serve the simulator; ``options`` are a SimulatorConfig (faults included)."""
+        from adapters.marketplace.simulator import SimulatorConfig, run_simulator
+
+        run_simulator(host, port, msgspec.convert(dict(options), SimulatorConfig))

@@ -6,30 +6,42 @@ Outside the trader's ordering window the message waits for the next window.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
-from typing import Annotated, Any
-
-import msgspec
+from typing import Any
 
 from adapters.local_time import (
-    DailyHours,
     Session,
     local_moment,
-    parse_hhmm,
     session_for,
-    zone,
     zone_abbreviation,
 )
+from adapters.whatsapp_trader.config import (
+    CONFIG_POINTER,
+    CONFIRMATION_PATH,
+    KEY,
+    PriceListEntry,
+    WhatsAppTraderConfig,
+    WindowConfig,
+    parse_config,
+)
 from adapters.whatsapp_trader.link import (
+    LinkExpired,
     LinkPayload,
+    LinkTampered,
+    claimed_supplier_id,
     read_confirmation_token,
     sign_confirmation_token,
     verify_confirmation_token,
 )
-from adapters.whatsapp_trader.message import normalise_phone, render_whatsapp_message, wa_me_link
+from adapters.whatsapp_trader.message import render_whatsapp_message, wa_me_link
+from adapters.whatsapp_trader.pages import (
+    parse_confirmation_form,
+    render_confirmation_page,
+    render_error_page,
+    render_submitted_page,
+    response_event_id,
+)
 from contracts.adapter import (
     AdapterContext,
     Capability,
@@ -43,120 +55,35 @@ from contracts.adapter import (
     SupplierQuote,
     TierPrice,
 )
+from contracts.capabilities import ConfirmationMessage, LinkCheck, LinkErrorKind, LinkState
 from contracts.errors import FieldError, InvalidInput, SupplierError
-from contracts.events import SupplierEvent
-from contracts.money import Rupiah
+from contracts.events import OrderConfirmed, OrderRejected, SupplierEvent
 
-KEY = "whatsapp_trader"
-CONFIRMATION_PATH = "/konfirmasi/{token}"
-_CONFIG_POINTER = "/adapter_config"
-_PATH = re.compile(r"- at `\$(?P<path>[^`]*)`")
-
-PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
-
-
-class WindowConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    open: str = "06:00"
-    close: str = "12:00"
-
-
-class PriceListEntry(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """A price the trader told us, for quotes."""
-
-    sku: Annotated[str, msgspec.Meta(min_length=1)]
-    pack_name: Annotated[str, msgspec.Meta(min_length=1)]
-    units_per_pack: Decimal
-    price_per_pack_idr: PositiveInt
-    moq_packs: PositiveInt = 1
-    available_packs: Annotated[int, msgspec.Meta(ge=0)] | None = None
-    lead_days: Annotated[int, msgspec.Meta(ge=0)] = 0
-    grade: str | None = None
-
-
-class WhatsAppTraderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """A supplier's ``adapter_config``."""
-
-    phone: str  # the trader's WhatsApp number
-    trader_name: str = ""  # how the message greets them, e.g. "Bu Siti"
-    buyer_name: str = ""  # who orders, e.g. "Satker Kalidoni"
-    timezone: str = "Asia/Jakarta"
-    ordering_window: WindowConfig = msgspec.field(default_factory=WindowConfig)
-    link_ttl_hours: Annotated[int, msgspec.Meta(ge=1, le=168)] = 24
-    link_secret: str = ""  # default: the supplier's webhook secret
-    confirmation_path: str = CONFIRMATION_PATH
-    price_list: tuple[PriceListEntry, ...] = ()
-    delivery_fee_idr: Rupiah = 0  # the usual ongkir, for quotes
-    quote_valid_hours: PositiveInt = 24
-
-    @property
-    def window(self) -> DailyHours:
-        return DailyHours(
-            opens=parse_hhmm(self.ordering_window.open),
-            closes=parse_hhmm(self.ordering_window.close),
-            timezone=self.timezone,
-        )
-
-
-def _pointer(message: str) -> str:
-    match = _PATH.search(message)
-    if match is None:
-        if "unknown field" in message or "missing required field" in message:
-            return f"{_CONFIG_POINTER}/{message.split('`')[1]}"
-        return _CONFIG_POINTER
-    parts = [p for p in re.split(r"\.|\[|\]", match.group("path").replace("[...]", "")) if p]
-    return _CONFIG_POINTER + "".join(f"/{part}" for part in parts)
-
-
-def parse_config(config: Mapping[str, Any]) -> WhatsAppTraderConfig:
-    """Validate ``config``; raise InvalidInput with ``/adapter_config/...`` pointers."""
-    try:
-        parsed = msgspec.convert(dict(config), WhatsAppTraderConfig)
-    except msgspec.ValidationError as exc:
-        raise InvalidInput(
-            "invalid WhatsApp trader config", errors=[FieldError(_pointer(str(exc)), str(exc))]
-        ) from exc
-    errors: list[FieldError] = []
-    try:
-        normalise_phone(parsed.phone)
-    except ValueError as exc:
-        errors.append(FieldError(f"{_CONFIG_POINTER}/phone", str(exc)))
-    times = {}
-    for name in ("open", "close"):
-        try:
-            times[name] = parse_hhmm(getattr(parsed.ordering_window, name))
-        except ValueError as exc:
-            errors.append(FieldError(f"{_CONFIG_POINTER}/ordering_window/{name}", str(exc)))
-    if len(times) == 2 and times["open"] == times["close"]:
-        errors.append(
-            FieldError(f"{_CONFIG_POINTER}/ordering_window", "open and close must differ")
-        )
-    try:
-        zone(parsed.timezone)
-    except ValueError as exc:
-        errors.append(FieldError(f"{_CONFIG_POINTER}/timezone", str(exc)))
-    if "{token}" not in parsed.confirmation_path or not parsed.confirmation_path.startswith("/"):
-        errors.append(
-            FieldError(
-                f"{_CONFIG_POINTER}/confirmation_path", "must start with / and contain {token}"
-            )
-        )
-    for index, entry in enumerate(parsed.price_list):
-        if not entry.units_per_pack.is_finite() or entry.units_per_pack <= 0:
-            errors.append(
-                FieldError(
-                    f"{_CONFIG_POINTER}/price_list/{index}/units_per_pack", "must be above 0"
-                )
-            )
-    if errors:
-        raise InvalidInput("invalid WhatsApp trader config", errors=errors)
-    return parsed
+__all__ = [
+    "CONFIRMATION_PATH",
+    "KEY",
+    "PriceListEntry",
+    "WhatsAppTraderAdapter",
+    "WhatsAppTraderAdapterFactory",
+    "WhatsAppTraderConfig",
+    "WhatsAppTraderFactory",
+    "WindowConfig",
+    "parse_config",
+]
 
 
 class WhatsAppTraderAdapter:
     """One trader. Stateless; the core stores the order and the trader's answer."""
 
     key = KEY
-    capabilities = frozenset({Capability.QUOTE, Capability.PLACE_ORDER, Capability.CANCEL_ORDER})
+    capabilities = frozenset(
+        {
+            Capability.QUOTE,
+            Capability.PLACE_ORDER,
+            Capability.CANCEL_ORDER,
+            Capability.CONFIRMATION_LINK,
+        }
+    )
 
     def __init__(
         self, config: WhatsAppTraderConfig, context: AdapterContext, *, secret: str
@@ -276,6 +203,72 @@ class WhatsAppTraderAdapter:
             token, secret=self._secret, now=at or self.now(), supplier_id=self.context.supplier_id
         )
 
+    # ------------------------------------------------------------ ConfirmationLinks
+
+    def confirmation_message(
+        self, order: PurchaseOrderRequest, confirmation_url: str, *, at: datetime
+    ) -> ConfirmationMessage:
+        return ConfirmationMessage(
+            text=self.whatsapp_message(order, confirmation_url, at=at),
+            send_link=self.whatsapp_link(order, confirmation_url, at=at),
+            expires_at=self.link_expiry(confirmation_url),
+        )
+
+    def check_link(self, token: str, *, at: datetime) -> LinkCheck:
+        try:
+            link = self.verify_link(token, at=at)
+        except LinkTampered:
+            return LinkCheck(state=LinkState.TAMPERED)
+        except LinkExpired as exc:
+            return LinkCheck(state=LinkState.EXPIRED, po_number=str(exc.extra["po_number"]))
+        return LinkCheck(
+            state=LinkState.VALID, po_number=link.po_number, expires_at=link.expires_at
+        )
+
+    def answer_event_id(self, po_number: str) -> str:
+        return response_event_id(po_number)
+
+    def confirmation_page(
+        self,
+        order: PurchaseOrderRequest,
+        token: str,
+        *,
+        expires_at: datetime | None,
+        errors: Sequence[FieldError] = (),
+        values: Mapping[str, Any] | None = None,
+    ) -> str:
+        return render_confirmation_page(
+            order,
+            token,
+            trader_name=self.config.trader_name,
+            buyer_name=self.config.buyer_name,
+            expires_at=expires_at,
+            timezone=self.config.timezone,
+            errors=errors,
+            values=values,
+        )
+
+    def parse_answer(
+        self,
+        form: Mapping[str, Any],
+        order: PurchaseOrderRequest,
+        *,
+        submitted_at: datetime,
+        supplier_ref: str | None,
+    ) -> list[SupplierEvent]:
+        return parse_confirmation_form(
+            form, order, submitted_at=submitted_at, supplier_ref=supplier_ref
+        )
+
+    def answered_page(self, answer: SupplierEvent, order: PurchaseOrderRequest) -> str:
+        if not isinstance(answer, OrderConfirmed | OrderRejected):
+            raise TypeError(f"not a trader's answer: {type(answer).__name__}")
+        return render_submitted_page(answer, order, timezone=self.config.timezone)
+
+    def link_error_page(self, kind: LinkErrorKind) -> str:
+        phone = "" if kind is LinkErrorKind.TAMPERED else self.config.phone
+        return render_error_page(kind.value, contact_phone=phone)
+
     async def cancel_order(self, po_number: str, supplier_ref: str | None) -> None:
         """Nothing to call: the core stops accepting the link and tells the trader itself."""
 
@@ -308,12 +301,18 @@ class WhatsAppTraderFactory:
                 "a WhatsApp trader needs a secret for its confirmation links",
                 errors=[
                     FieldError(
-                        f"{_CONFIG_POINTER}/link_secret",
+                        f"{CONFIG_POINTER}/link_secret",
                         "set link_secret or the supplier's webhook secret",
                     )
                 ],
             )
         return WhatsAppTraderAdapter(parsed, context, secret=secret)
+
+    def link_supplier_id(self, token: str) -> int | None:
+        return claimed_supplier_id(token)
+
+    def link_error_page(self, kind: LinkErrorKind) -> str:
+        return render_error_page(kind.value)
 
 
 WhatsAppTraderAdapterFactory = WhatsAppTraderFactory()

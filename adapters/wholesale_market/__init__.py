@@ -31,12 +31,10 @@ from adapters.wholesale_market.buying_list import (
     render_buying_list_html,
 )
 from adapters.wholesale_market.runner_report import (
-    RunnerLineStatus,
-    RunnerReport,
-    RunnerReportLine,
     decode_runner_report,
     events_from_runner_report,
 )
+from contracts.capabilities import RunnerLineStatus, RunnerReport, RunnerReportLine
 
 __all__ = [
     "SIGNATURE_HEADER",

@@ -26,7 +26,12 @@ from adapters.wholesale_market.board import (
     parse_board_json,
     quotable_board,
 )
-from adapters.wholesale_market.buying_list import GRADE_SEPARATOR, BuyingList, build_buying_list
+from adapters.wholesale_market.buying_list import (
+    GRADE_SEPARATOR,
+    build_buying_list,
+    buying_list_csv,
+    render_buying_list_html,
+)
 from adapters.wholesale_market.runner_report import (
     decode_runner_report,
     events_from_runner_report,
@@ -45,6 +50,7 @@ from contracts.adapter import (
     SupplierQuote,
     TierPrice,
 )
+from contracts.capabilities import BuyingList, RunnerReport
 from contracts.errors import FieldError, InvalidInput, SupplierError, Unauthorized
 from contracts.events import SupplierEvent
 from contracts.money import Rupiah, rupiah_round
@@ -143,7 +149,14 @@ class WholesaleMarketAdapter:
 
     key = KEY
     capabilities = frozenset(
-        {Capability.QUOTE, Capability.PLACE_ORDER, Capability.CANCEL_ORDER, Capability.INBOUND}
+        {
+            Capability.QUOTE,
+            Capability.PLACE_ORDER,
+            Capability.CANCEL_ORDER,
+            Capability.INBOUND,
+            Capability.PRICE_BOARD,
+            Capability.BUYING_LIST,
+        }
     )
 
     def __init__(self, config: WholesaleMarketConfig, context: AdapterContext) -> None:
@@ -188,11 +201,17 @@ class WholesaleMarketAdapter:
         )
 
     async def quote(self, request: QuoteRequest) -> SupplierQuote:
+        """Offers from the board ``context.board_loader`` gives (see quote_from_board)."""
+        return await self.quote_from_board(request, await self._board())
+
+    async def quote_from_board(
+        self, request: QuoteRequest, board: Sequence[BoardEntry]
+    ) -> SupplierQuote:
         """Offers from the latest board, one per grade; a stale or missing board quotes
         nothing and lists every sku as unavailable."""
         now = self.now()
         board = quotable_board(
-            await self._board(),
+            board,
             now,
             timezone=self.config.timezone,
             max_age_days=self.config.max_board_age_days,
@@ -281,6 +300,17 @@ class WholesaleMarketAdapter:
             timezone=self.config.timezone,
             supplier_ref=self.supplier_ref(order.po_number),
         )
+
+    def render_buying_list(self, buying_list: BuyingList, media_type: str) -> str:
+        """The list as ``text/csv`` (two blank columns for the runner) or ``text/html``."""
+        if media_type == "text/csv":
+            return buying_list_csv(buying_list)
+        return render_buying_list_html(buying_list)
+
+    def runner_report_events(
+        self, report: RunnerReport, order: PurchaseOrderRequest
+    ) -> list[SupplierEvent]:
+        return events_from_runner_report(report, order)
 
     async def cancel_order(self, po_number: str, supplier_ref: str | None) -> None:
         """Nothing to tell the market: the core stops listing the order for the runner."""

@@ -19,8 +19,8 @@ from typing import Any
 import msgspec
 
 from adapters.local_time import zone
+from contracts.capabilities import PriceBoardEntry
 from contracts.errors import FieldError, InvalidInput
-from contracts.money import Rupiah
 
 BOARD_COLUMNS = ("date", "product", "grade", "unit", "min_idr", "max_idr")
 _OPTIONAL_COLUMNS = ("sku",)
@@ -28,14 +28,7 @@ _JSON_FIELDS = frozenset((*BOARD_COLUMNS, *_OPTIONAL_COLUMNS))
 _DIGITS = re.compile(r"^\d{1,12}$")
 
 
-class BoardEntry(msgspec.Struct, frozen=True, kw_only=True):
-    date: date
-    sku: str
-    product_name: str
-    grade: str
-    unit: str
-    min_idr: Rupiah
-    max_idr: Rupiah
+BoardEntry = PriceBoardEntry  # the board line every price-board supplier speaks
 
 
 def _name_key(text: str) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
 from decimal import Decimal
 
 import jinja2
@@ -22,41 +21,10 @@ from adapters.local_time import (
 )
 from adapters.templates import page_templates
 from contracts.adapter import OrderLine, PurchaseOrderRequest
-from contracts.money import Rupiah, rupiah_round
+from contracts.capabilities import BuyingList, BuyingListLine
+from contracts.money import rupiah_round
 
 GRADE_SEPARATOR = ":"  # offers carry supplier_sku "<sku>:<grade>"
-
-
-class BuyingListLine(msgspec.Struct, frozen=True, kw_only=True):
-    line_no: int
-    sku: str
-    product_name: str
-    grade: str
-    quantity: Decimal  # retail units to buy
-    unit: str
-    packs: int
-    pack_name: str
-    units_per_pack: Decimal
-    price_per_pack_idr: Rupiah
-    max_price_per_unit_idr: Rupiah  # the runner's ceiling at the stall
-    budget_idr: Rupiah
-
-
-class BuyingList(msgspec.Struct, frozen=True, kw_only=True):
-    po_number: str
-    supplier_ref: str
-    market_name: str
-    timezone: str
-    buy_from: datetime
-    buy_until: datetime
-    lines: tuple[BuyingListLine, ...]
-    total_budget_idr: Rupiah
-    delivery_date: date | None = None
-    delivery_window: str = ""
-    delivery_address: str = ""
-    contact_name: str = ""
-    contact_phone: str = ""
-    notes: str = ""
 
 
 def grade_of(line: OrderLine) -> str:

@@ -16,15 +16,13 @@ Event ids are ``<po_number>:<report_id>:<kind>``, so the same report applied twi
 
 from __future__ import annotations
 
-import enum
 import re
-from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated
 
 import msgspec
 
 from contracts.adapter import PurchaseOrderRequest
+from contracts.capabilities import RunnerLineStatus, RunnerReport
 from contracts.errors import FieldError, InvalidInput
 from contracts.events import (
     DeliveredLine,
@@ -35,38 +33,8 @@ from contracts.events import (
     OrderRejected,
     SupplierEvent,
 )
-from contracts.money import Rupiah, rupiah_round
+from contracts.money import rupiah_round
 from contracts.quantity import QuantityError, check_quantity
-
-ReportId = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")]
-LineNo = Annotated[int, msgspec.Meta(ge=1)]
-
-
-class RunnerLineStatus(enum.StrEnum):
-    BOUGHT = "bought"
-    NOT_FOUND = "not_found"
-
-
-class RunnerReportLine(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    line_no: LineNo
-    status: RunnerLineStatus
-    bought_quantity: Decimal | None = None  # retail units, e.g. kg; may be fractional
-    paid_price_per_unit_idr: Rupiah | None = None
-    note: str = ""
-    # echoed from the buying list; needed only when the order is not at hand
-    packs: LineNo | None = None
-    units_per_pack: Decimal | None = None
-    price_per_pack_idr: Rupiah | None = None
-
-
-class RunnerReport(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    report_id: ReportId
-    po_number: Annotated[str, msgspec.Meta(min_length=1)]
-    reported_at: datetime
-    lines: Annotated[tuple[RunnerReportLine, ...], msgspec.Meta(min_length=1)]
-    runner_name: str = ""
-    supplier_ref: str | None = None
-
 
 _PATH = re.compile(r"- at `\$(?P<path>[^`]*)`")
 

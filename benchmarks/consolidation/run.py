@@ -30,6 +30,7 @@ from services.domain.pricing import (
     plan_unit_costs,
     suggest_price,
 )
+from services.domain.restock_line import LineId
 from services.domain.split import plan_split
 
 PRODUCTS = 200
@@ -80,13 +81,11 @@ def run(
 ) -> tuple[float, float, float, float, int]:
     skus = list(units)
     lines = []
-    n = 0
     for w in range(warungs):
-        for sku in rnd.sample(skus, 30):
-            n += 1
+        for n, sku in enumerate(rnd.sample(skus, 30), start=1):
             lines.append(
                 RequestLine(
-                    request_line_id=n,
+                    request_line_id=LineId(w + 1, n),
                     warung_id=w,
                     product_id=int(sku[1:]),
                     sku=sku,

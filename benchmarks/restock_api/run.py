@@ -48,7 +48,7 @@ async def admin(sql: str) -> None:
 
 
 def read_catalogue() -> list[dict[str, str]]:
-    with Path("/work/shared/data/products.csv").open() as fh:
+    with (ROOT / "services" / "demo_data" / "products.csv").open() as fh:
         return list(csv.DictReader(fh))
 
 

@@ -6,7 +6,7 @@ warungs' lines, the supplier bills and every warung's invoice, in one transactio
 
 For each size a fresh database is created (and dropped afterwards) holding one ordered bulk
 buy: N warungs × 30 restock lines over 200 products, 5 suppliers' purchase orders delivered
-at 97 % of what was ordered. Timed: ``services.app.fulfilment.settle_bulk_buy``.
+at 97 % of what was ordered. Timed: ``services.app.settlement.settle_bulk_buy``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import asyncpg
 from run import machine  # the split benchmark's machine description
 from sqlalchemy.engine import make_url
 
-from services.app.fulfilment import settle_bulk_buy
+from services.app.settlement import settle_bulk_buy
 from services.bootstrap import resolve_database_url
 from services.db.engine import make_engine
 from services.db.migrate import upgrade

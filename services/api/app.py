@@ -9,7 +9,6 @@ from litestar import Litestar
 from litestar.config.response_cache import ResponseCacheConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from services.bootstrap import Container, bootstrap
@@ -58,6 +57,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
         RequestContextMiddleware,
         TransactionMiddleware,
     )
+    from services.api.openapi import install as install_openapi
     from services.api.problems import EXCEPTION_HANDLERS
     from services.api.purchasing_controller import (
         OutboxController,
@@ -68,6 +68,8 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
     from services.api.registry_controller import SatkerController
     from services.api.request_input import InputMiddleware
     from services.logging import configure_logging
+    from services.web import web_parts
+    from services.web.app import api_docs_plugins
 
     owned = container is None
     if container is None:
@@ -79,15 +81,17 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
         if check_schema:
             await ensure_schema_current(container.engine)
         try:
-            yield
+            async with container.key_revocations():
+                yield
         finally:
             if owned:
                 await container.close()
 
+    web = web_parts(container.settings)
     prometheus = PrometheusConfig(
         app_name="kulakan", prefix="kulakan", group_path=True, exclude=["/metrics"]
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             HealthController,
             MetricsController,
@@ -110,7 +114,9 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
             TraderLinkController,
             SettlementController,
             WarungFulfilmentController,
+            *web.route_handlers,
         ],
+        template_config=web.template_config,
         dependencies=DEPENDENCIES,
         middleware=[
             prometheus.middleware,
@@ -126,9 +132,10 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
             version="0.1.0",
             description=API_DESCRIPTION,
             path="/schema",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            render_plugins=api_docs_plugins(),  # Swagger UI from our static files: works offline
         ),
         response_cache_config=ResponseCacheConfig(),
         state=State({"container": container}),
         debug=False,
     )
+    return install_openapi(app)  # errors, headers and links the generated document lacks

@@ -22,7 +22,7 @@ from contracts.api.catalogue import (
 )
 from services.api.deps import admin_only
 from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, page_of
-from services.app import catalogue
+from services.app import market_prices, products, suppliers
 from services.auth import Principal
 from services.bootstrap import Container
 from services.db.tx import Tx
@@ -38,7 +38,7 @@ class ProductController(Controller):
         self, tx: Tx, principal: Principal, container: Container, data: ProductCreate
     ) -> ProductOut:
         admin_only(principal)
-        out = await catalogue.create_product(tx, data)
+        out = await products.create_product(tx, data)
         container.product_cache.invalidate(out.id)
         return out
 
@@ -51,14 +51,14 @@ class ProductController(Controller):
         category: Annotated[Category | None, QueryParameter(name="category")] = None,
         active: Annotated[bool | None, QueryParameter(name="active")] = None,
     ) -> Page[ProductOut]:
-        rows = await catalogue.list_products(
+        rows = await products.list_products(
             tx, limit=limit, after_id=after_id(cursor), category=category, active=active
         )
         return page_of(rows, limit, lambda r: (r.id,))
 
     @get("/{product_id:int}", summary="One product")
     async def get_product(self, tx: Tx, product_id: int) -> Response[ProductOut]:
-        out = await catalogue.get_product(tx, product_id)
+        out = await products.get_product(tx, product_id)
         return Response(out, headers={"ETag": etag(out.version)})
 
     @patch(
@@ -75,7 +75,7 @@ class ProductController(Controller):
         if_match: IfMatch = None,
     ) -> Response[ProductOut]:
         admin_only(principal)
-        out = await catalogue.update_product(tx, product_id, data, if_match, now)
+        out = await products.update_product(tx, product_id, data, if_match, now)
         container.product_cache.invalidate(product_id)
         return Response(out, headers={"ETag": etag(out.version)})
 
@@ -89,7 +89,7 @@ class SupplierController(Controller):
         self, tx: Tx, principal: Principal, container: Container, data: SupplierCreate
     ) -> SupplierCreated:
         admin_only(principal)
-        return await catalogue.create_supplier(tx, data, container.adapters)
+        return await suppliers.create_supplier(tx, data, container.adapters)
 
     @get("/", summary="List suppliers")
     async def list_suppliers(
@@ -99,14 +99,14 @@ class SupplierController(Controller):
         cursor: Cursor = None,
         region: Annotated[str | None, QueryParameter(name="region")] = None,
     ) -> Page[SupplierOut]:
-        rows = await catalogue.list_suppliers(
+        rows = await suppliers.list_suppliers(
             tx, limit=limit, after_id=after_id(cursor), region=region
         )
         return page_of(rows, limit, lambda r: (r.id,))
 
     @get("/{supplier_id:int}", summary="One supplier")
     async def get_supplier(self, tx: Tx, supplier_id: int) -> Response[SupplierOut]:
-        out = await catalogue.get_supplier(tx, supplier_id)
+        out = await suppliers.get_supplier(tx, supplier_id)
         return Response(out, headers={"ETag": etag(out.version)})
 
     @patch("/{supplier_id:int}", summary="Change a supplier (admin)")
@@ -121,7 +121,7 @@ class SupplierController(Controller):
         if_match: IfMatch = None,
     ) -> Response[SupplierOut]:
         admin_only(principal)
-        out = await catalogue.update_supplier(
+        out = await suppliers.update_supplier(
             tx, supplier_id, data, container.adapters, if_match, now
         )
         return Response(out, headers={"ETag": etag(out.version)})
@@ -134,7 +134,7 @@ class MarketPriceController(Controller):
     @post("/", summary="Record a market reference price (admin); same day and source updates")
     async def create(self, tx: Tx, principal: Principal, data: MarketPriceCreate) -> MarketPriceOut:
         admin_only(principal)
-        return (await catalogue.upsert_market_prices(tx, [data]))[0]
+        return (await market_prices.upsert_market_prices(tx, [data]))[0]
 
     @get("/", summary="List market reference prices")
     async def list_prices(
@@ -145,7 +145,7 @@ class MarketPriceController(Controller):
         sku: Annotated[str | None, QueryParameter(name="sku")] = None,
         kota: Annotated[str | None, QueryParameter(name="kota")] = None,
     ) -> Page[MarketPriceOut]:
-        rows = await catalogue.list_market_prices(
+        rows = await market_prices.list_market_prices(
             tx, limit=limit, after_id=after_id(cursor), sku=sku, kota=kota
         )
         return page_of(rows, limit, lambda r: (r.id,))

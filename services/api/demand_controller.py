@@ -28,7 +28,7 @@ from contracts.api.demand import (
 )
 from contracts.errors import FieldError, InvalidInput
 from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, decode_cursor, page_of
-from services.app import cycles, demand, restock
+from services.app import order_cycles, preorders, restock, restock_suggestion, stock
 from services.auth import Principal
 from services.bootstrap import Container
 from services.db.tx import Tx
@@ -45,7 +45,7 @@ class WarungDemandController(Controller):
     async def update_stock(
         self, tx: Tx, container: Container, principal: Principal, warung_id: int, data: StockUpdate
     ) -> list[StockLevelOut]:
-        return await demand.update_stock(tx, container, principal, warung_id, data)
+        return await stock.update_stock(tx, container, principal, warung_id, data)
 
     @get("/stock", summary="The warung's stock levels")
     async def list_stock(
@@ -56,7 +56,7 @@ class WarungDemandController(Controller):
         limit: Limit = 50,
         cursor: Cursor = None,
     ) -> Page[StockLevelOut]:
-        rows = await demand.list_stock(
+        rows = await stock.list_stock(
             tx, principal, warung_id, limit=limit, after_product_id=after_id(cursor)
         )
         return page_of(rows, limit, lambda r: (r.product_id,))
@@ -70,7 +70,7 @@ class WarungDemandController(Controller):
         warung_id: int,
         data: StockMovementIn,
     ) -> StockMovementOut:
-        return await demand.record_movement(tx, container, principal, warung_id, data)
+        return await stock.record_movement(tx, container, principal, warung_id, data)
 
     @get("/stock-movements", summary="Stock movements, oldest first")
     async def list_movements(
@@ -82,7 +82,7 @@ class WarungDemandController(Controller):
         limit: Limit = 50,
         cursor: Cursor = None,
     ) -> Page[StockMovementOut]:
-        rows = await demand.list_movements(
+        rows = await stock.list_movements(
             tx, principal, warung_id, product_id=product_id, limit=limit, after_id=after_id(cursor)
         )
         return page_of(rows, limit, lambda r: (r.id,))
@@ -97,13 +97,13 @@ class WarungDemandController(Controller):
         warung_id: int,
         data: PreorderCreate,
     ) -> PreorderOut:
-        return await demand.create_preorder(tx, container, principal, warung_id, data, now)
+        return await preorders.create_preorder(tx, container, principal, warung_id, data, now)
 
     @post("/preorders/{preorder_id:int}/status", summary="Mark a pre-order served or cancelled")
     async def close_preorder(
         self, tx: Tx, principal: Principal, warung_id: int, preorder_id: int, data: PreorderClose
     ) -> Response[PreorderOut]:
-        out = await demand.close_preorder(tx, principal, warung_id, preorder_id, data)
+        out = await preorders.close_preorder(tx, principal, warung_id, preorder_id, data)
         return Response(out, status_code=200)
 
     @get("/preorders", summary="The warung's pre-orders")
@@ -116,7 +116,7 @@ class WarungDemandController(Controller):
         limit: Limit = 50,
         cursor: Cursor = None,
     ) -> Page[PreorderOut]:
-        rows = await demand.list_preorders(
+        rows = await preorders.list_preorders(
             tx, principal, warung_id, status=status, limit=limit, after_id=after_id(cursor)
         )
         return page_of(rows, limit, lambda r: (r.id,))
@@ -125,7 +125,7 @@ class WarungDemandController(Controller):
     async def suggestion(
         self, tx: Tx, container: Container, principal: Principal, warung_id: int
     ) -> SuggestionOut:
-        return await demand.restock_suggestion(tx, container, principal, warung_id)
+        return await restock_suggestion.restock_suggestion(tx, container, principal, warung_id)
 
 
 class RestockRequestController(Controller):
@@ -218,13 +218,13 @@ class OrderCycleController(Controller):
         satker_id: int,
         data: CycleTemplateCreate,
     ) -> CycleTemplateOut:
-        return await cycles.create_template(tx, principal, satker_id, data, now)
+        return await order_cycles.create_template(tx, principal, satker_id, data, now)
 
     @get("/cycle-templates", summary="The satker's recurring order cycles")
     async def list_templates(
         self, tx: Tx, principal: Principal, satker_id: int
     ) -> list[CycleTemplateOut]:
-        return await cycles.list_templates(tx, principal, satker_id)
+        return await order_cycles.list_templates(tx, principal, satker_id)
 
     @get("/cycles", summary="Order cycles by cut-off")
     async def list_cycles(
@@ -244,7 +244,7 @@ class OrderCycleController(Controller):
                 "cursor is not valid",
                 errors=[FieldError("cursor", "not a cursor we issued", "query")],
             ) from exc
-        rows = await cycles.list_cycles(
+        rows = await order_cycles.list_cycles(
             tx, principal, satker_id, limit=limit, after=position, status=status
         )
         return page_of(rows, limit, lambda r: (r.cutoff_at.isoformat(), r.id))
@@ -253,7 +253,7 @@ class OrderCycleController(Controller):
     async def get_cycle(
         self, tx: Tx, principal: Principal, satker_id: int, cycle_id: int
     ) -> Response[OrderCycleOut]:
-        out = await cycles.get_cycle(tx, principal, satker_id, cycle_id)
+        out = await order_cycles.get_cycle(tx, principal, satker_id, cycle_id)
         return Response(out, headers={"ETag": etag(out.version)})
 
     @post("/cycles/{cycle_id:int}/close", summary="Close a cycle before its cut-off")
@@ -266,7 +266,7 @@ class OrderCycleController(Controller):
         cycle_id: int,
         if_match: IfMatch = None,
     ) -> Response[OrderCycleOut]:
-        out = await cycles.close_cycle(tx, principal, satker_id, cycle_id, if_match, now)
+        out = await order_cycles.close_cycle(tx, principal, satker_id, cycle_id, if_match, now)
         return Response(out, status_code=200, headers={"ETag": etag(out.version)})
 
     @get("/cycles/{cycle_id:int}/demand", summary="Demand per product across the warungs")
@@ -279,7 +279,7 @@ class OrderCycleController(Controller):
         limit: Limit = 50,
         cursor: Cursor = None,
     ) -> Page[ProductDemandOut]:
-        rows = await cycles.cycle_demand(
+        rows = await order_cycles.cycle_demand(
             tx, principal, satker_id, cycle_id, limit=limit, after_product_id=after_id(cursor)
         )
         return page_of(rows, limit, lambda r: (r.product_id,))

@@ -7,20 +7,15 @@ from datetime import datetime
 from typing import Annotated, Literal
 from urllib.parse import parse_qs
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
-from adapters.wholesale_market.buying_list import (
-    BuyingList,
-    buying_list_csv,
-    buying_list_json,
-    render_buying_list_html,
-)
-from adapters.wholesale_market.runner_report import RunnerReport
 from contracts.api.field_suppliers import PriceBoardOut, WhatsAppMessageOut
 from contracts.api.purchasing import EventResult
+from contracts.capabilities import RunnerReport
 from contracts.errors import NotFound
-from services.api.formats import chosen_format, csv_response, html_response
+from services.api.formats import MEDIA, chosen_format, csv_response, html_response
 from services.api.purchasing_controller import event_result
 from services.app import field_suppliers
 from services.auth import Principal, Role
@@ -33,13 +28,17 @@ Format = Annotated[
 ]
 
 
-def _buying_list_response(bl: BuyingList, request: Request, format: str | None) -> Response:
-    chosen = chosen_format(request, format, ("csv", "html"))
-    if chosen == "csv":
-        return csv_response(buying_list_csv(bl), f"buying-list-{bl.po_number}.csv")
-    if chosen == "html":
-        return html_response(render_buying_list_html(bl))
-    return Response(buying_list_json(bl), media_type="application/json")
+def _media_type(request: Request, format: str | None) -> str:
+    return MEDIA.get(chosen_format(request, format, ("csv", "html")), "application/json")
+
+
+def _buying_list_response(document: field_suppliers.BuyingListDocument) -> Response:
+    bl = document.buying_list
+    if document.rendered is None:
+        return Response(msgspec.json.encode(bl), media_type="application/json")
+    if document.media_type == "text/csv":
+        return csv_response(document.rendered, f"buying-list-{bl.po_number}.csv")
+    return html_response(document.rendered)
 
 
 class PriceBoardController(Controller):
@@ -103,10 +102,15 @@ class MarketRunnerController(Controller):
         format: Format = None,
     ) -> Response:
         principal.require(Role.SUPPLIER)
-        bl = await field_suppliers.buying_list(
-            tx, container, po_id, now, supplier_id=principal.supplier_id
+        document = await field_suppliers.buying_list(
+            tx,
+            container,
+            po_id,
+            now,
+            media_type=_media_type(request, format),
+            supplier_id=principal.supplier_id,
         )
-        return _buying_list_response(bl, request, format)
+        return _buying_list_response(document)
 
     @post(
         "/runner-report",
@@ -149,8 +153,10 @@ class FieldOrderController(Controller):
     ) -> Response:
         principal.require(Role.ADMIN, Role.COORDINATOR)
         principal.satker_scope(satker_id)
-        bl = await field_suppliers.buying_list(tx, container, po_id, now, satker_id=satker_id)
-        return _buying_list_response(bl, request, format)
+        document = await field_suppliers.buying_list(
+            tx, container, po_id, now, media_type=_media_type(request, format), satker_id=satker_id
+        )
+        return _buying_list_response(document)
 
     @get(
         "/whatsapp-message",

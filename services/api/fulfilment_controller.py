@@ -19,8 +19,8 @@ from contracts.api.fulfilment import (
 )
 from services.api.formats import chosen_format, csv_response
 from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, decode_cursor, page_of
-from services.app import fulfilment, reports
-from services.app.demand import resolve_warung
+from services.app import invoices, receipts, reports, settlement
+from services.app.tenancy import resolve_warung
 from services.auth import Principal, Role
 from services.db.tx import Tx
 from services.domain.versioning import etag
@@ -58,14 +58,14 @@ class SettlementController(Controller):
         self, tx: Tx, principal: Principal, now: datetime, satker_id: int, bulk_buy_id: int
     ) -> SettlementOut:
         _coordinator(principal, satker_id)
-        return await fulfilment.settle_bulk_buy(tx, satker_id, bulk_buy_id, now)
+        return await settlement.settle_bulk_buy(tx, satker_id, bulk_buy_id, now)
 
     @get("/bulk-buys/{bulk_buy_id:int}/settlement", summary="Delivered, kept, billed, invoiced")
     async def settlement(
         self, tx: Tx, principal: Principal, satker_id: int, bulk_buy_id: int
     ) -> SettlementOut:
         _coordinator(principal, satker_id)
-        return await fulfilment.get_settlement(tx, satker_id, bulk_buy_id)
+        return await settlement.get_settlement(tx, satker_id, bulk_buy_id)
 
     @get(
         "/deliveries",
@@ -84,7 +84,7 @@ class SettlementController(Controller):
         cursor: Cursor = None,
     ) -> Page[WarungDeliveryOut]:
         _coordinator(principal, satker_id)
-        rows = await fulfilment.list_deliveries(
+        rows = await receipts.list_deliveries(
             tx,
             satker_id,
             bulk_buy_id=bulk_buy_id,
@@ -106,7 +106,7 @@ class SettlementController(Controller):
         cursor: Cursor = None,
     ) -> Page[InvoiceOut]:
         _coordinator(principal, satker_id)
-        rows = await fulfilment.list_invoices(
+        rows = await invoices.list_invoices(
             tx, satker_id, bulk_buy_id=bulk_buy_id, limit=limit, after_id=after_id(cursor)
         )
         return page_of(rows, limit, lambda r: (r.id,))
@@ -116,7 +116,7 @@ class SettlementController(Controller):
         self, tx: Tx, principal: Principal, satker_id: int, invoice_id: int
     ) -> Response[InvoiceOut]:
         _coordinator(principal, satker_id)
-        out = await fulfilment.get_invoice(tx, satker_id, invoice_id)
+        out = await invoices.get_invoice(tx, satker_id, invoice_id)
         return Response(out, headers={"ETag": etag(out.version)})
 
     @post(
@@ -134,7 +134,7 @@ class SettlementController(Controller):
         if_match: IfMatch = None,
     ) -> Response[InvoiceOut]:
         _coordinator(principal, satker_id)
-        out = await fulfilment.mark_paid(tx, satker_id, invoice_id, if_match, now)
+        out = await invoices.mark_paid(tx, satker_id, invoice_id, if_match, now)
         return Response(out, headers={"ETag": etag(out.version)})
 
     @get(
@@ -191,7 +191,7 @@ class WarungFulfilmentController(Controller):
         cursor: Cursor = None,
     ) -> Page[WarungDeliveryOut]:
         satker_id = await resolve_warung(await tx.raw(), principal, warung_id)
-        rows = await fulfilment.list_deliveries(
+        rows = await receipts.list_deliveries(
             tx,
             satker_id,
             bulk_buy_id=bulk_buy_id,
@@ -208,7 +208,7 @@ class WarungFulfilmentController(Controller):
     async def receipt(
         self, tx: Tx, principal: Principal, now: datetime, warung_id: int, data: ReceiptIn
     ) -> list[WarungDeliveryOut]:
-        return await fulfilment.record_receipt(tx, principal, warung_id, data, now)
+        return await receipts.record_receipt(tx, principal, warung_id, data, now)
 
     @get("/invoices", summary="The warung's invoices")
     async def invoices(
@@ -220,7 +220,7 @@ class WarungFulfilmentController(Controller):
         cursor: Cursor = None,
     ) -> Page[InvoiceOut]:
         satker_id = await resolve_warung(await tx.raw(), principal, warung_id)
-        rows = await fulfilment.list_invoices(
+        rows = await invoices.list_invoices(
             tx, satker_id, warung_id=warung_id, limit=limit, after_id=after_id(cursor)
         )
         return page_of(rows, limit, lambda r: (r.id,))

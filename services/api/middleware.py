@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 import structlog
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from contracts.errors import FieldError, IdempotencyKeyReused, InvalidInput
-from services.auth import check_satker_scope
+from contracts.errors import FieldError, IdempotencyKeyReused, InvalidInput, NotFound
+from services.auth import Principal, Role
 from services.db.tx import Tx
 
 if TYPE_CHECKING:
@@ -101,6 +101,16 @@ class AuthMiddleware:
             scope.setdefault("state", {})["principal"] = principal
             structlog.contextvars.bind_contextvars(key_id=principal.key_id, role=principal.role)
         await self.app(scope, receive, send)
+
+
+async def check_satker_scope(principal: Principal, satker_id: int, tx: Tx) -> None:
+    """The one satker scope check of a request whose path names a satker: outside the caller's
+    scope it does not exist, and for an admin (whose scope is every satker) it must exist."""
+    principal.satker_scope(satker_id)
+    if principal.role == Role.ADMIN:
+        raw = await tx.raw()
+        if not await raw.fetchval("SELECT EXISTS (SELECT 1 FROM satker WHERE id = $1)", satker_id):
+            raise NotFound(f"satker {satker_id} not found")
 
 
 def _idempotency_scope(scope: Scope) -> str:

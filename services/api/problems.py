@@ -182,7 +182,10 @@ def http_exception_handler(_: Request, exc: HTTPException) -> Response[bytes]:
         return problem(403, "forbidden", "Forbidden", str(exc.detail))
     code = re.sub(r"[^a-z0-9]+", "-", str(exc.detail).lower()).strip("-") or "http-error"
     title = str(exc.detail) or "HTTP error"
-    return problem(status, code if status != 500 else "internal-error", title, str(exc.detail))
+    headers = dict(exc.headers or {})  # e.g. Allow on a 405
+    return problem(
+        status, code if status != 500 else "internal-error", title, str(exc.detail), headers=headers
+    )
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response[bytes]:

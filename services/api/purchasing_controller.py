@@ -4,7 +4,7 @@ feed, posted events and signed webhooks."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import QueryParameter
@@ -15,14 +15,12 @@ from contracts.errors import Forbidden, NotFound
 from contracts.events import SupplierEvent
 from services.api.deps import admin_only
 from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, page_of
+from services.app import outbox, purchase_orders, supplier_adapters
 from services.app import purchase_order_views as views
-from services.app import purchase_orders, supplier_adapters
 from services.auth import Principal, Role
 from services.bootstrap import Container
 from services.db.tx import Tx
-from services.domain import purchase_order as po_domain
-from services.domain.versioning import check_if_match, etag
-from services.worker.outbox import requeue
+from services.domain.versioning import etag
 
 StatusFilter = Annotated[str | None, QueryParameter(name="status", required=False)]
 
@@ -37,16 +35,9 @@ def event_result(outcome: purchase_orders.EventOutcome) -> EventResult:
     )
 
 
-async def _locked_order(
-    tx: Tx, principal: Principal, satker_id: int, po_id: int, if_match: str | None
-) -> tuple[Any, purchase_orders.StoredPO]:
-    """A coordinator's order, locked for a change based on ``If-Match``."""
+def _coordinator(principal: Principal, satker_id: int) -> None:
     principal.require(Role.ADMIN, Role.COORDINATOR)
     principal.satker_scope(satker_id)
-    raw = await tx.raw()
-    stored = await purchase_orders.load(raw, satker_id, po_id, lock=True)
-    check_if_match(if_match, stored.po.version)
-    return raw, stored
 
 
 class PurchaseOrderController(Controller):
@@ -63,8 +54,7 @@ class PurchaseOrderController(Controller):
         limit: Limit = 50,
         cursor: Cursor = None,
     ) -> Page[PurchaseOrderOut]:
-        principal.require(Role.ADMIN, Role.COORDINATOR)
-        principal.satker_scope(satker_id)
+        _coordinator(principal, satker_id)
         rows = await views.list_for_satker(
             tx, satker_id, status=status, limit=limit, after_id=after_id(cursor)
         )
@@ -74,8 +64,7 @@ class PurchaseOrderController(Controller):
     async def get_order(
         self, tx: Tx, principal: Principal, satker_id: int, po_id: int
     ) -> Response[PurchaseOrderOut]:
-        principal.require(Role.ADMIN, Role.COORDINATOR)
-        principal.satker_scope(satker_id)
+        _coordinator(principal, satker_id)
         out = await views.get_for_satker(tx, satker_id, po_id)
         return Response(out, headers={"ETag": etag(out.version)})
 
@@ -95,12 +84,10 @@ class PurchaseOrderController(Controller):
         data: PriceDecisionIn,
         if_match: IfMatch = None,
     ) -> Response[PurchaseOrderOut]:
-        raw, stored = await _locked_order(tx, principal, satker_id, po_id, if_match)
-        if line_no not in {line.line_no for line in stored.po.lines}:
-            raise NotFound(f"purchase order {po_id} has no line {line_no}")
-        decided = po_domain.decide_price(stored.po, line_no, accept=data.accept)
-        await purchase_orders.store(raw, stored, decided, now)
-        out = await views.get_for_satker(tx, satker_id, po_id)
+        _coordinator(principal, satker_id)
+        out = await purchase_orders.decide_price(
+            tx, satker_id, po_id, line_no, accept=data.accept, if_match=if_match, now=now
+        )
         return Response(out, headers={"ETag": etag(out.version)})
 
     @post("/{po_id:int}/cancel", summary="Cancel a purchase order before despatch", status_code=200)
@@ -113,26 +100,8 @@ class PurchaseOrderController(Controller):
         po_id: int,
         if_match: IfMatch = None,
     ) -> Response[PurchaseOrderOut]:
-        raw, stored = await _locked_order(tx, principal, satker_id, po_id, if_match)
-        cancelled = po_domain.cancel(stored.po)
-        await purchase_orders.store(raw, stored, cancelled, now)
-        if stored.po.status != po_domain.POStatus.DRAFT:
-            await raw.execute(
-                "INSERT INTO outbox (satker_id, kind, purchase_order_id, due_at)"
-                " VALUES ($1, 'cancel_order', $2, $3)",
-                satker_id,
-                po_id,
-                now,
-            )
-        else:  # never sent: stop the pending send
-            await raw.execute(
-                "UPDATE outbox SET status = 'done', done_at = $3 WHERE satker_id = $1"
-                " AND purchase_order_id = $2 AND kind = 'place_order' AND status <> 'done'",
-                satker_id,
-                po_id,
-                now,
-            )
-        out = await views.get_for_satker(tx, satker_id, po_id)
+        _coordinator(principal, satker_id)
+        out = await purchase_orders.cancel(tx, satker_id, po_id, if_match, now)
         return Response(out, headers={"ETag": etag(out.version)})
 
 
@@ -162,7 +131,7 @@ class OutboxController(Controller):
         self, tx: Tx, principal: Principal, now: datetime, satker_id: int, outbox_id: int
     ) -> dict[str, bool]:
         admin_only(principal)
-        if not await requeue(tx, satker_id, outbox_id, now):
+        if not await outbox.requeue(tx, satker_id, outbox_id, now):
             raise NotFound(f"no dead outbox row {outbox_id}")
         return {"requeued": True}
 
@@ -218,15 +187,11 @@ class WebhookController(Controller):
     async def receive(
         self, request: Request, tx: Tx, container: Container, now: datetime, supplier_id: int
     ) -> list[EventResult]:
-        adapter = await supplier_adapters.adapter_for(await tx.raw(), container, supplier_id)
         inbound = InboundRequest(
             headers={k.lower(): v for k, v in request.headers.items()},
             body=await request.body(),
             received_at=now,
             path=request.url.path,
         )
-        events = adapter.parse_inbound(inbound)
-        return [
-            event_result(await purchase_orders.apply_supplier_event(tx, supplier_id, event, now))
-            for event in events
-        ]
+        outcomes = await supplier_adapters.receive_webhook(tx, container, supplier_id, inbound, now)
+        return [event_result(outcome) for outcome in outcomes]

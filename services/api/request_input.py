@@ -87,6 +87,22 @@ def check_depth(body: bytes) -> None:
             )
 
 
+def check_media_type(scope: Scope) -> str:
+    """The body's media type, if the route takes it: the JSON API's routes take JSON (or what
+    :data:`MEDIA_TYPES` names); the console's pages take their forms as they come."""
+    given = header(scope, b"content-type")
+    accepted = MEDIA_TYPES.get(scope.get("path_template", ""))
+    if accepted is None and scope["path"].startswith("/v1/"):
+        accepted = (JSON,)
+    media = (given or (accepted or ("",))[0]).split(";")[0].strip().lower()
+    if accepted is not None and media not in accepted:
+        raise UnsupportedMediaType(
+            f"this route takes {' or '.join(accepted)}, not {media or 'nothing'}",
+            extra={"accepted": list(accepted)},
+        )
+    return media
+
+
 async def _read_limited(receive: Receive) -> bytes:
     parts: list[bytes] = []
     size = 0
@@ -118,7 +134,7 @@ class InputMiddleware:
             await self.app(scope, receive, send)
             return
         check_ids(scope)
-        if scope["method"] not in ("POST", "PUT", "PATCH", "DELETE"):
+        if scope["method"] not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
             return
         declared = header(scope, b"content-length")
@@ -126,14 +142,7 @@ class InputMiddleware:
             raise BodyTooLarge(f"the body is over {MAX_BODY_BYTES} bytes")
         body = await _read_limited(receive)
         if body:
-            accepted = MEDIA_TYPES.get(scope.get("path_template", ""), (JSON,))
-            given = header(scope, b"content-type")
-            media = (given or accepted[0]).split(";")[0].strip().lower()
-            if media not in accepted:
-                raise UnsupportedMediaType(
-                    f"this route takes {' or '.join(accepted)}, not {media or 'nothing'}",
-                    extra={"accepted": list(accepted)},
-                )
+            media = check_media_type(scope)
             if media == JSON:
                 check_depth(body)
         sent = False

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from contracts.api.registry import ApiKeyCreate, ApiKeyCreated, ApiKeyOut, KeyRole
 from contracts.errors import FieldError, InvalidInput, NotFound
-from services.auth import new_key
+from services.auth import KEY_REVOKED_CHANNEL, new_key
 from services.db.models import ApiKey, Satker, Supplier, Warung
 from services.db.tx import Tx
 
@@ -79,4 +79,10 @@ async def revoke_api_key(tx: Tx, key_id: int, now: datetime) -> ApiKeyOut:
     if row.revoked_at is None:
         row.revoked_at = now
         await session.flush()
+    # Delivered on commit to every API process listening (services.bootstrap), which then
+    # forgets the key at once instead of when its cache entry expires.
+    await session.execute(
+        text("SELECT pg_notify(:channel, :prefix)"),
+        {"channel": KEY_REVOKED_CHANNEL, "prefix": row.prefix},
+    )
     return msgspec.convert(row, ApiKeyOut, from_attributes=True)

@@ -38,6 +38,7 @@ from services.domain.pricing import (
     resolve_margins,
     suggest_price,
 )
+from services.domain.restock_line import LineId
 from services.domain.split import PackPolicy, plan_split
 from services.domain.versioning import check_if_match
 
@@ -124,7 +125,7 @@ async def build_bulk_buy(
     )
     demand = consolidate(
         RequestLine(
-            request_line_id=r["request_id"] * 1000 + r["line_no"],
+            request_line_id=LineId(r["request_id"], r["line_no"]),
             warung_id=r["warung_id"],
             product_id=r["product_id"],
             sku=r["sku"],

@@ -27,7 +27,7 @@ from contracts.api.catalogue import (
 )
 from contracts.api.registry import WarungCreate, WarungUpdate
 from contracts.errors import FieldError, InvalidInput, KulakanError, NotFound
-from services.app import catalogue, registry
+from services.app import market_prices, products, registry, suppliers
 from services.db.models import Satker, Supplier, Warung
 from services.db.tx import Tx
 from services.registry import AdapterRegistry
@@ -141,6 +141,30 @@ def _product_body(v: dict[str, Any]) -> dict[str, Any]:
     return {**v, "packs": packs, "ceilings": ceilings}
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def decode_csv(data: bytes, kind: str = "file") -> str:
+    """The file's text (UTF-8, a byte-order mark allowed); raise ImportError_ naming the line
+    and column of the first byte that is not UTF-8 (a Latin-1 or Windows-1252 export)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        before = data[line_start : exc.start].decode("utf-8-sig", errors="replace")
+        header_end = data.find(b"\n")
+        header_bytes = data[: header_end if header_end >= 0 else len(data)]
+        header = next(csv.reader([header_bytes.decode("utf-8-sig", errors="replace")]), [])
+        index = len(next(csv.reader([before]), [""])) - 1 if before else 0
+        column = header[index].strip() if line > 1 and index < len(header) else str(index + 1)
+        message = (
+            f"byte 0x{data[exc.start]:02X} is not UTF-8; save the file as UTF-8 "
+            "(it looks like Latin-1 or Windows-1252)"
+        )
+        raise _fail(kind, [RowError(line, column, message)]) from None
+
+
 def parse_rows(
     text: str, columns: dict[str, tuple[bool, Callable[[str], Any]]], target: type, shape=None
 ) -> tuple[list[tuple[int, Any]], list[RowError]]:
@@ -155,7 +179,7 @@ def parse_rows(
     if errors:
         return [], errors
     out: list[tuple[int, Any]] = []
-    for row in reader:
+    for row in _rows(reader, errors):
         line = reader.line_num
         values: dict[str, Any] = {}
         bad = False
@@ -165,6 +189,12 @@ def parse_rows(
                 continue
             if required and raw.strip() == "":
                 errors.append(RowError(line, name, "required"))
+                bad = True
+                continue
+            control = _CONTROL.search(raw)
+            if control:
+                what = "a NUL byte" if control[0] == "\x00" else "a control character"
+                errors.append(RowError(line, name, f"contains {what} (0x{ord(control[0]):02X})"))
                 bad = True
                 continue
             try:
@@ -190,6 +220,18 @@ def parse_rows(
                 column = "het_idr"
             errors.append(RowError(line, column, m["msg"] if m else str(exc)))
     return out, errors
+
+
+def _rows(reader: csv.DictReader, errors: list[RowError]) -> Iterable[dict[str, Any]]:
+    """The reader's rows; a row the csv module cannot read ends the file with an error."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            errors.append(RowError(reader.line_num, "?", str(exc)))
+            return
 
 
 def _fail(kind: str, errors: list[RowError]) -> ImportError_:
@@ -223,14 +265,14 @@ async def import_csv(
         errors += [
             RowError(line, e.pointer.strip("/").split("/")[0], e.detail)
             for line, p in rows
-            for e in catalogue.product_problems(p)
+            for e in products.product_problems(p)
         ]
         _check_unique(rows, lambda p: p.sku, "sku", errors)
         if errors:
             raise _fail(kind, errors)
         report = ImportReport(kind=kind, rows=len(rows))
         for _, product in rows:
-            _, outcome = await catalogue.upsert_product(tx, product, now)
+            _, outcome = await products.upsert_product(tx, product, now)
             setattr(report, outcome, getattr(report, outcome) + 1)
         return report
     if kind == "warungs":
@@ -249,7 +291,7 @@ async def import_csv(
         return await _import_suppliers(tx, rows, adapters, now)
     if kind == "market-prices":
         rows, errors = parse_rows(text, PRICE_COLUMNS, MarketPriceCreate)
-        known = await catalogue.product_ids_by_sku(tx, [p.sku for _, p in rows])
+        known = await products.product_ids_by_sku(tx, [p.sku for _, p in rows])
         errors += [
             RowError(line, "sku", f"no product with sku {p.sku}")
             for line, p in rows
@@ -257,7 +299,7 @@ async def import_csv(
         ]
         if errors:
             raise _fail(kind, errors)
-        await catalogue.upsert_market_prices(tx, [p for _, p in rows])
+        await market_prices.upsert_market_prices(tx, [p for _, p in rows])
         return ImportReport(kind=kind, rows=len(rows), updated=len(rows))
     raise InvalidInput(f"unknown import kind {kind!r}; one of {', '.join(KINDS)}")
 
@@ -321,7 +363,7 @@ async def _import_suppliers(
         row = existing.get(data.name)
         try:
             if row is None:
-                await catalogue.create_supplier(tx, data, adapters, strict=False)
+                await suppliers.create_supplier(tx, data, adapters, strict=False)
                 report.created += 1
                 continue
             wanted = msgspec.structs.asdict(data)
@@ -334,7 +376,7 @@ async def _import_suppliers(
             if all(getattr(row, k) == v for k, v in wanted.items()):
                 report.unchanged += 1
                 continue
-            await catalogue.update_supplier(
+            await suppliers.update_supplier(
                 tx, row.id, SupplierUpdate(**wanted), adapters, None, now, strict=False
             )
             report.updated += 1

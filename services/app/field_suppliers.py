@@ -14,17 +14,18 @@ from typing import Any
 
 import msgspec
 
-from adapters.whatsapp_trader.link import LinkExpired, LinkTampered, claimed_supplier_id
-from adapters.whatsapp_trader.pages import (
-    parse_confirmation_form,
-    render_confirmation_page,
-    render_error_page,
-    render_submitted_page,
-    response_event_id,
-)
-from adapters.wholesale_market.runner_report import RunnerReport, events_from_runner_report
-from contracts.adapter import PurchaseOrderRequest, SupplierAdapter
+from contracts.adapter import Capability, PurchaseOrderRequest
 from contracts.api.field_suppliers import PriceBoardEntryOut, PriceBoardOut, WhatsAppMessageOut
+from contracts.capabilities import (
+    BuyingList,
+    BuyingLists,
+    ConfirmationLinks,
+    LinkErrorKind,
+    LinkState,
+    PriceBoardEntry,
+    PriceBoards,
+    RunnerReport,
+)
 from contracts.errors import Conflict, FieldError, InvalidInput, NotFound
 from contracts.events import OrderConfirmed, OrderRejected, SupplierEvent
 from services.app import purchase_orders, supplier_adapters
@@ -35,10 +36,10 @@ from services.db.tx import Tx
 # ---------------------------------------------------------------- price boards
 
 
-def _market(adapter: SupplierAdapter) -> Any:
-    if not hasattr(adapter, "parse_board") or not hasattr(adapter, "buying_list"):
-        raise Conflict("this supplier is not a wholesale market")
-    return adapter
+async def _boards(raw: Any, container: Any, supplier_id: int) -> PriceBoards:
+    return await supplier_adapters.offered(
+        raw, container, supplier_id, Capability.PRICE_BOARD, PriceBoards
+    )
 
 
 async def post_board(
@@ -50,11 +51,12 @@ async def post_board(
     content_type: str,
     now: datetime,
 ) -> PriceBoardOut:
-    """Store a board (CSV or JSON). A board for a date replaces the one posted before for
-    that date; nothing is stored when any row is wrong."""
+    """Store a board in the supplier's own format (the wholesale market's: CSV or JSON). A
+    board for a date replaces the one posted before for that date; nothing is stored when
+    any row is wrong."""
     raw = await tx.raw()
-    market = _market(await supplier_adapters.adapter_for(raw, container, supplier_id))
-    entries = market.parse_board(body, content_type)
+    boards = await _boards(raw, container, supplier_id)
+    entries = boards.parse_board(body, content_type)
     if not entries:
         raise InvalidInput("the board has no entries", errors=[FieldError("/entries", "empty")])
     await store_board(raw, supplier_id, entries, now, posted_by=str(principal.role))
@@ -62,7 +64,12 @@ async def post_board(
 
 
 async def store_board(
-    raw: Any, supplier_id: int, entries: Sequence[Any], now: datetime, *, posted_by: str
+    raw: Any,
+    supplier_id: int,
+    entries: Sequence[PriceBoardEntry],
+    now: datetime,
+    *,
+    posted_by: str,
 ) -> None:
     dates = sorted({entry.date for entry in entries})
     await raw.execute(
@@ -96,7 +103,7 @@ async def store_board(
 
 async def get_board(tx: Tx, container: Any, supplier_id: int) -> PriceBoardOut:
     raw = await tx.raw()
-    _market(await supplier_adapters.adapter_for(raw, container, supplier_id))
+    await _boards(raw, container, supplier_id)
     return await _board_out(raw, supplier_id)
 
 
@@ -128,23 +135,39 @@ async def _order(
     return await supplier_adapters.order_request(raw, owner, po_id)
 
 
+class BuyingListDocument(msgspec.Struct, frozen=True, kw_only=True):
+    """A buying list, and its rendering when CSV or HTML was asked for."""
+
+    buying_list: BuyingList
+    media_type: str = "application/json"
+    rendered: str | None = None
+
+
 async def buying_list(
     tx: Tx,
     container: Any,
     po_id: int,
     now: datetime,
     *,
+    media_type: str = "application/json",
     supplier_id: int | None = None,
     satker_id: int | None = None,
-) -> Any:
+) -> BuyingListDocument:
     """The runner's buying list of a market's purchase order (by the market's key or the
-    satker's coordinator)."""
+    satker's coordinator), as ``application/json``, ``text/csv`` or ``text/html``."""
     raw = await tx.raw()
     order, stored = await _order(raw, po_id, supplier_id=supplier_id, satker_id=satker_id)
     if stored.po.status == "cancelled":
         raise Conflict(f"purchase order {po_id} was cancelled: nothing to buy")
-    market = _market(await supplier_adapters.adapter_for(raw, container, stored.po.supplier_id))
-    return market.buying_list(order, stored.row["sent_at"] or now)
+    lists = await supplier_adapters.offered(
+        raw, container, stored.po.supplier_id, Capability.BUYING_LIST, BuyingLists
+    )
+    made = lists.buying_list(order, stored.row["sent_at"] or now)
+    if media_type == "application/json":
+        return BuyingListDocument(buying_list=made)
+    return BuyingListDocument(
+        buying_list=made, media_type=media_type, rendered=lists.render_buying_list(made, media_type)
+    )
 
 
 async def runner_report(
@@ -159,36 +182,40 @@ async def runner_report(
             "the report is for another purchase order",
             errors=[FieldError("/po_number", f"expected {order.po_number}")],
         )
-    _market(await supplier_adapters.adapter_for(raw, container, supplier_id))
+    lists = await supplier_adapters.offered(
+        raw, container, supplier_id, Capability.BUYING_LIST, BuyingLists
+    )
     return [
         await purchase_orders.apply_supplier_event(tx, supplier_id, event, now)
-        for event in events_from_runner_report(report, order)
+        for event in lists.runner_report_events(report, order)
     ]
 
 
-# ---------------------------------------------------------------- WhatsApp traders
+# ---------------------------------------------------------------- confirmation links
 
 
-def _trader(adapter: SupplierAdapter) -> Any:
-    if not hasattr(adapter, "verify_link") or not hasattr(adapter, "whatsapp_message"):
-        raise Conflict("this supplier does not take orders by WhatsApp")
-    return adapter
+async def _links(raw: Any, container: Any, supplier_id: int) -> ConfirmationLinks:
+    return await supplier_adapters.offered(
+        raw, container, supplier_id, Capability.CONFIRMATION_LINK, ConfirmationLinks
+    )
 
 
 async def whatsapp_message(
     tx: Tx, container: Any, satker_id: int, po_id: int, now: datetime
 ) -> WhatsAppMessageOut:
+    """The order as a message to the supplier's human, with its confirmation link."""
     raw = await tx.raw()
     order, stored = await _order(raw, po_id, satker_id=satker_id)
-    trader = _trader(await supplier_adapters.adapter_for(raw, container, stored.po.supplier_id))
+    links = await _links(raw, container, stored.po.supplier_id)
     url = stored.row["confirmation_url"]
     if not url:
         raise Conflict("the order has not been sent yet: its confirmation link is made on sending")
+    message = links.confirmation_message(order, url, at=now)
     return WhatsAppMessageOut(
-        text=trader.whatsapp_message(order, url, at=now),
-        wa_link=trader.whatsapp_link(order, url, at=now),
+        text=message.text,
+        wa_link=message.send_link,
         confirmation_url=url,
-        expires_at=trader.link_expiry(url),
+        expires_at=message.expires_at,
     )
 
 
@@ -199,77 +226,84 @@ class TraderPage(msgspec.Struct, frozen=True, kw_only=True):
     status: int
 
 
-async def _answer(raw: Any, supplier_id: int, po_number: str) -> SupplierEvent | None:
+async def _answer(raw: Any, supplier_id: int, event_id: str) -> SupplierEvent | None:
     payload = await raw.fetchval(
         "SELECT payload FROM supplier_event WHERE supplier_id = $1 AND event_id = $2",
         supplier_id,
-        response_event_id(po_number),
+        event_id,
     )
     return None if payload is None else msgspec.convert(payload, SupplierEvent)
+
+
+async def _link_owner(
+    raw: Any, container: Any, token: str
+) -> tuple[int, ConfirmationLinks] | TraderPage:
+    """The supplier a link claims to be for, and its adapter; else the page for a link
+    nobody can read (a 400 problem when no installed adapter issues links at all)."""
+    issuers = container.adapters.link_issuers()
+    if not issuers:
+        raise InvalidInput("the confirmation link is not valid")
+    for key, issuer in issuers:
+        supplier_id = issuer.link_supplier_id(token)
+        if supplier_id is None:
+            continue
+        row = await raw.fetchrow(
+            f"SELECT {supplier_adapters.SUPPLIER_COLUMNS} FROM supplier WHERE id = $1",
+            supplier_id,
+        )
+        if row is None or row["adapter_key"] != key:
+            continue
+        adapter = supplier_adapters.supplier_adapter(container, row)
+        links = container.adapters.offered(adapter, Capability.CONFIRMATION_LINK, ConfirmationLinks)
+        if links is not None:
+            return supplier_id, links
+    return TraderPage(html=issuers[0][1].link_error_page(LinkErrorKind.TAMPERED), status=400)
 
 
 async def trader_link(
     tx: Tx, container: Any, token: str, now: datetime, form: Mapping[str, Any] | None = None
 ) -> TraderPage:
-    """The page behind a confirmation link; with ``form``, the trader's submission.
+    """The page behind a confirmation link; with ``form``, the answer submitted on it.
 
     A tampered link (or one for an unknown order) and an expired one show an error page
     and change nothing; a used link shows the answer given, read-only."""
     raw = await tx.raw()
-    supplier_id = claimed_supplier_id(token)
-    tampered = TraderPage(html=render_error_page("tampered"), status=400)
-    if supplier_id is None:
+    owner = await _link_owner(raw, container, token)
+    if isinstance(owner, TraderPage):
+        return owner
+    supplier_id, links = owner
+    tampered = TraderPage(html=links.link_error_page(LinkErrorKind.TAMPERED), status=400)
+    link = links.check_link(token, at=now)
+    if link.state is LinkState.TAMPERED:
         return tampered
-    try:
-        trader = _trader(await supplier_adapters.adapter_for(raw, container, supplier_id))
-    except (NotFound, Conflict):
-        return tampered
-    phone = getattr(getattr(trader, "config", None), "phone", "")
-    try:
-        link = trader.verify_link(token, at=now)
-        po_number, expires_at, expired = link.po_number, link.expires_at, False
-    except LinkTampered:
-        return tampered
-    except LinkExpired as exc:
-        po_number, expires_at, expired = str(exc.extra["po_number"]), None, True
     po = await raw.fetchrow(
         "SELECT satker_id, id FROM purchase_order WHERE po_number = $1 AND supplier_id = $2",
-        po_number,
+        link.po_number,
         supplier_id,
     )
     if po is None:
         return tampered
     order, stored = await supplier_adapters.order_request(raw, po["satker_id"], po["id"])
-    timezone = trader.config.timezone
-    answer = await _answer(raw, supplier_id, po_number)
+    answer = await _answer(raw, supplier_id, links.answer_event_id(link.po_number))
     if isinstance(answer, OrderConfirmed | OrderRejected):
-        return TraderPage(html=render_submitted_page(answer, order, timezone=timezone), status=200)
-    if expired:
-        return TraderPage(html=render_error_page("expired", contact_phone=phone), status=410)
+        return TraderPage(html=links.answered_page(answer, order), status=200)
+    if link.state is LinkState.EXPIRED:
+        return TraderPage(html=links.link_error_page(LinkErrorKind.EXPIRED), status=410)
     if stored.po.status == "cancelled":
-        return TraderPage(html=render_error_page("cancelled", contact_phone=phone), status=410)
-
-    def page(**kw: Any) -> str:
-        return render_confirmation_page(
-            order,
-            token,
-            trader_name=trader.config.trader_name,
-            buyer_name=trader.config.buyer_name,
-            expires_at=expires_at,
-            timezone=timezone,
-            **kw,
-        )
-
+        return TraderPage(html=links.link_error_page(LinkErrorKind.CANCELLED), status=410)
     if form is None:
-        return TraderPage(html=page(), status=200)
+        return TraderPage(
+            html=links.confirmation_page(order, token, expires_at=link.expires_at), status=200
+        )
     try:
-        events = parse_confirmation_form(
+        events = links.parse_answer(
             form, order, submitted_at=now, supplier_ref=stored.po.supplier_ref
         )
     except InvalidInput as exc:
-        return TraderPage(html=page(errors=exc.errors, values=form), status=422)
+        page = links.confirmation_page(
+            order, token, expires_at=link.expires_at, errors=exc.errors, values=form
+        )
+        return TraderPage(html=page, status=422)
     for event in events:
         await purchase_orders.apply_supplier_event(tx, supplier_id, event, now)
-    answer = events[0]
-    assert isinstance(answer, OrderConfirmed | OrderRejected)
-    return TraderPage(html=render_submitted_page(answer, order, timezone=timezone), status=200)
+    return TraderPage(html=links.answered_page(events[0], order), status=200)

@@ -1,5 +1,5 @@
-"""Purchase orders: create them with their outbox rows, load and store their state, and apply
-supplier events exactly once.
+"""Purchase orders: create them with their outbox rows, load and store their state, the
+coordinator's changes (cancel, price decisions) and supplier events exactly once.
 
 State rules live in :mod:`services.domain.purchase_order`; this module only moves rows.
 """
@@ -13,11 +13,15 @@ from typing import Any
 
 import msgspec
 
-from contracts.errors import NotFound
+from contracts.api.purchasing import PurchaseOrderOut
+from contracts.errors import NotFound, VersionMismatch
 from contracts.events import SupplierEvent
+from services.app import outbox
+from services.app import purchase_order_views as views
 from services.db.tx import Tx
 from services.domain import purchase_order as po_domain
 from services.domain.purchase_order import POLine, PurchaseOrder
+from services.domain.versioning import check_if_match
 
 # A purchase-order line's money as delivered: the price actually paid (delivery price, else
 # the confirmed one, else the ordered one) and the quantity delivered so far.
@@ -105,13 +109,7 @@ async def create_purchase_orders(
             [line.packs for line in order.lines],
             [line.price_per_pack_idr for line in order.lines],
         )
-        await raw.execute(
-            "INSERT INTO outbox (satker_id, kind, purchase_order_id, due_at)"
-            " VALUES ($1, 'place_order', $2, $3)",
-            satker_id,
-            po_id,
-            now,
-        )
+        await outbox.queue(raw, satker_id, "place_order", po_id, now)
         made.append((po_id, number))
     return made
 
@@ -183,8 +181,6 @@ async def store(raw: Any, stored: StoredPO, new: PurchaseOrder, now: datetime) -
         stored.po.version,
     )
     if status != "UPDATE 1":
-        from contracts.errors import VersionMismatch
-
         raise VersionMismatch("the purchase order changed meanwhile; retry")
     changed = [ln for ln, old in zip(new.lines, stored.po.lines, strict=True) if ln != old]
     for ln in changed:
@@ -205,6 +201,42 @@ async def store(raw: Any, stored: StoredPO, new: PurchaseOrder, now: datetime) -
             ln.delivered_quantity,
             ln.delivered_price_per_pack_idr,
         )
+
+
+async def cancel(
+    tx: Tx, satker_id: int, po_id: int, if_match: str | None, now: datetime
+) -> PurchaseOrderOut:
+    """Cancel an order before despatch (If-Match on its version). A sent order gets a
+    ``cancel_order`` outbox row to tell the supplier; an unsent one just stops being sent."""
+    raw = await tx.raw()
+    stored = await load(raw, satker_id, po_id, lock=True)
+    check_if_match(if_match, stored.po.version)
+    await store(raw, stored, po_domain.cancel(stored.po), now)
+    if stored.po.status != po_domain.POStatus.DRAFT:
+        await outbox.queue(raw, satker_id, "cancel_order", po_id, now)
+    else:
+        await outbox.stop_sending(raw, satker_id, po_id, now)
+    return await views.get_for_satker(tx, satker_id, po_id)
+
+
+async def decide_price(
+    tx: Tx,
+    satker_id: int,
+    po_id: int,
+    line_no: int,
+    *,
+    accept: bool,
+    if_match: str | None,
+    now: datetime,
+) -> PurchaseOrderOut:
+    """Accept or refuse a supplier's price rise held above the satker's tolerance."""
+    raw = await tx.raw()
+    stored = await load(raw, satker_id, po_id, lock=True)
+    check_if_match(if_match, stored.po.version)
+    if line_no not in {line.line_no for line in stored.po.lines}:
+        raise NotFound(f"purchase order {po_id} has no line {line_no}")
+    await store(raw, stored, po_domain.decide_price(stored.po, line_no, accept=accept), now)
+    return await views.get_for_satker(tx, satker_id, po_id)
 
 
 class EventOutcome(msgspec.Struct, frozen=True, kw_only=True):

@@ -19,7 +19,7 @@ from contracts.api.registry import (
     WarungUpdate,
 )
 from contracts.errors import InvalidInput, NotFound
-from services.app.catalogue import margin_problems
+from services.app.products import margin_problems
 from services.auth import Principal
 from services.db.models import MarginRule, Satker, Warung
 from services.db.tx import Tx

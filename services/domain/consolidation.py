@@ -11,9 +11,11 @@ from decimal import Decimal
 
 import msgspec
 
+from services.domain.restock_line import LineId
+
 
 class RequestLine(msgspec.Struct, frozen=True, kw_only=True):
-    request_line_id: int
+    request_line_id: LineId
     warung_id: int
     product_id: int
     sku: str
@@ -27,7 +29,7 @@ class ProductDemand(msgspec.Struct, frozen=True, kw_only=True):
     quantity: Decimal
     preorder_quantity: Decimal
     warungs: int
-    request_line_ids: tuple[int, ...]
+    request_line_ids: tuple[LineId, ...]
 
 
 def consolidate(lines: Iterable[RequestLine]) -> list[ProductDemand]:

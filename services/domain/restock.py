@@ -1,7 +1,4 @@
-"""Restock request rules: line validation and the status machine.
-
-Stand-in until ``services.domain.restock`` (branch domain-flow) lands.
-"""
+"""Restock request rules: line validation and the status machine."""
 
 from __future__ import annotations
 

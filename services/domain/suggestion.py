@@ -1,8 +1,8 @@
 """The restock suggestion for one warung, as a pure function.
 
-Stand-in until ``services.domain.demand`` (branch domain-flow) lands. Per product: the open
-pre-orders, plus ``maximum − on hand − on order`` (never below zero) when on hand is at or
-below the minimum; whole units are rounded up for products not sold by weight or volume.
+Per product: the open pre-orders, plus ``maximum − on hand − on order`` (never below zero)
+when on hand is at or below the minimum; whole units are rounded up for products not sold by
+weight or volume.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ instances from the templates.
 Both are idempotent and safe on several workers at once: each cycle is claimed with
 ``FOR UPDATE SKIP LOCKED`` and handled in its own transaction, and a cut-off missed while no
 worker ran is applied on the next run (the job looks for every cycle past its cut-off, not
-for the ones due "now").
+for the ones due "now"). Which cycles are due is decided by ``services.domain.cycle``.
 """
 
 from __future__ import annotations
@@ -13,18 +13,10 @@ from datetime import timedelta
 
 import structlog
 
-from services.app import cycles
+from services.app import order_cycles
 from services.db.tx import Tx
 
 log = structlog.get_logger(__name__)
-
-_CLAIM = """
-SELECT satker_id, id, cutoff_at FROM order_cycle
-WHERE status IN ('scheduled','open') AND cutoff_at <= $1
-ORDER BY cutoff_at, satker_id, id
-LIMIT 1
-FOR UPDATE SKIP LOCKED
-"""
 
 
 async def close_due_cycles(container: object) -> int:
@@ -33,26 +25,15 @@ async def close_due_cycles(container: object) -> int:
     engine = container.engine  # type: ignore[attr-defined]
     now = container.clock()  # type: ignore[attr-defined]
     async with Tx(engine) as tx:
-        raw = await tx.raw()
-        await raw.execute(
-            """
-            UPDATE order_cycle SET status = 'open', version = version + 1
-            WHERE (satker_id, id) IN (
-                SELECT satker_id, id FROM order_cycle
-                WHERE status = 'scheduled' AND opens_at <= $1 AND cutoff_at > $1
-                FOR UPDATE SKIP LOCKED
-            )
-            """,
-            now,
-        )
+        await order_cycles.open_due_cycles(await tx.raw(), now)
     closed = 0
     while True:
         async with Tx(engine) as tx:
             raw = await tx.raw()
-            row = await raw.fetchrow(_CLAIM, now)
+            row = await order_cycles.claim_cycle_due_to_close(raw, now)
             if row is None:
                 break
-            await cycles.lock_cycle(raw, row["satker_id"], row["id"], now, "schedule")
+            await order_cycles.lock_cycle(raw, row["satker_id"], row["id"], now, "schedule")
         closed += 1
         log.info(
             "cycle_closed",
@@ -78,8 +59,8 @@ async def materialise_cycles(container: object, horizon: timedelta | None = None
     for row in satkers:
         async with Tx(engine) as tx:
             raw = await tx.raw()
-            created += await cycles.materialise_satker(
-                raw, row["satker_id"], now, horizon or cycles.MATERIALISE_HORIZON
+            created += await order_cycles.materialise_satker(
+                raw, row["satker_id"], now, horizon or order_cycles.MATERIALISE_HORIZON
             )
     return created
 

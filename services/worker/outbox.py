@@ -19,13 +19,12 @@ import socket
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
 import msgspec
 import structlog
 
 from contracts.adapter import PurchaseOrderRequest
 from contracts.errors import KulakanError, SupplierError
-from services.app import purchase_orders, supplier_adapters
+from services.app import outbox, purchase_orders, supplier_adapters
 from services.db.tx import Tx
 from services.domain import purchase_order as po_domain
 
@@ -56,25 +55,11 @@ class Dispatcher:
         container: Any,
         *,
         worker_id: str | None = None,
-        http: httpx.AsyncClient | None = None,
         batch: int = 20,
     ) -> None:
         self.container = container
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self.batch = batch
-        self._http = http
-        self._adapters: dict[tuple[int, int], Any] = {}
-
-    @property
-    def http(self) -> httpx.AsyncClient:
-        if self._http is None:
-            timeout = self.container.settings.supplier_timeout_seconds
-            self._http = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=5.0))
-        return self._http
-
-    async def close(self) -> None:
-        if self._http is not None:
-            await self._http.aclose()
 
     async def claim(self, now: datetime) -> list[Claimed]:
         async with Tx(self.container.engine) as tx:
@@ -152,7 +137,7 @@ class Dispatcher:
                     ack.confirmation_url,
                 )
             await self._record(raw, item, started, now, "sent", None)
-            await _done(raw, item, now)
+            await outbox.mark_done(raw, item.satker_id, item.id, now)
         log.info(
             "order_sent",
             po=request.po_number,
@@ -166,7 +151,7 @@ class Dispatcher:
         async with Tx(self.container.engine) as tx:
             raw = await tx.raw()
             await self._record(raw, item, started, now, "sent", None)
-            await _done(raw, item, now)
+            await outbox.mark_done(raw, item.satker_id, item.id, now)
         return "done"
 
     async def _prepare(self, item: Claimed) -> tuple[PurchaseOrderRequest, Any, str | None]:
@@ -176,12 +161,7 @@ class Dispatcher:
                 raw, item.satker_id, item.purchase_order_id
             )
             supplier = await supplier_adapters.supplier_row(raw, stored.po.supplier_id)
-        key = (supplier["id"], hash(str(supplier["adapter_config"])))
-        adapter = self._adapters.get(key)
-        if adapter is None:
-            adapter = self._adapters[key] = supplier_adapters.build_adapter(
-                self.container, supplier, http_client=self.http
-            )
+        adapter = supplier_adapters.build_adapter(self.container, supplier)
         return request, adapter, stored.po.supplier_ref
 
     async def _failed(
@@ -227,26 +207,3 @@ class Dispatcher:
             outcome,
             error,
         )
-
-
-async def _done(raw: Any, item: Claimed, now: datetime) -> None:
-    await raw.execute(
-        "UPDATE outbox SET status = 'done', done_at = $3, claimed_until = NULL,"
-        " last_error = NULL WHERE satker_id = $1 AND id = $2",
-        item.satker_id,
-        item.id,
-        now,
-    )
-
-
-async def requeue(tx: Tx, satker_id: int, outbox_id: int, now: datetime) -> bool:
-    """Give a dead row another go (admin)."""
-    raw = await tx.raw()
-    status = await raw.execute(
-        "UPDATE outbox SET status = 'pending', attempts = 0, due_at = $3, last_error = NULL"
-        " WHERE satker_id = $1 AND id = $2 AND status = 'dead'",
-        satker_id,
-        outbox_id,
-        now,
-    )
-    return status == "UPDATE 1"

@@ -64,7 +64,7 @@ async def consolidate_closed_cycles(container: object) -> int:
 async def settle_delivered_bulk_buys(container: object) -> int:
     """Allocate and invoice every ordered bulk buy whose orders are all done, each in its
     own transaction (one another worker is settling is skipped)."""
-    from services.app.fulfilment import settle_ready
+    from services.app.settlement import settle_ready
 
     settled = 0
     while True:

@@ -180,7 +180,7 @@ async def test_public_callers_do_not_share_an_idempotency_scope(engine, world_po
 @pytest.fixture
 async def world_po(engine, make_container, system):
     from contracts.api.catalogue import SupplierCreate
-    from services.app.catalogue import create_supplier
+    from services.app.suppliers import create_supplier
     from services.db.tx import Tx
     from services.registry import AdapterRegistry
     from tests.support_purchasing import NOW, FakeFactory

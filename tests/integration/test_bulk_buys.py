@@ -15,7 +15,7 @@ from sqlalchemy import text
 from contracts.adapter import Capability, PackOffer, SupplierQuote, TierPrice
 from contracts.api.catalogue import SupplierCreate
 from services.api.app import create_app
-from services.app.catalogue import create_supplier
+from services.app.suppliers import create_supplier
 from services.clock import FixedClock
 from services.db.tx import Tx
 from services.registry import AdapterRegistry

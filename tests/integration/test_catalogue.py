@@ -10,8 +10,8 @@ from sqlalchemy import text
 from contracts.adapter import Capability
 from contracts.errors import FieldError, InvalidInput
 from services.app.csv_import import import_csv
-from services.app.demo import seed_demo
 from services.db.tx import Tx
+from services.demo.seed import seed_demo
 from services.registry import AdapterRegistry
 from tests.support import bearer, new_key, new_satker
 

@@ -17,8 +17,8 @@ from contracts.adapter import QuoteItem, QuoteRequest
 from contracts.api.catalogue import SupplierCreate
 from services.api.app import create_app
 from services.app import supplier_adapters
-from services.app.catalogue import create_supplier
 from services.app.purchase_orders import NewLine, NewPurchaseOrder, create_purchase_orders
+from services.app.suppliers import create_supplier
 from services.clock import FixedClock
 from services.db.tx import Tx
 from services.worker.outbox import Dispatcher
@@ -367,3 +367,17 @@ async def test_tampered_and_expired_links_show_an_error_and_change_nothing(engin
     expired = await f.client.post(path, data={"decision": "reject"})
     assert expired.status_code == 410 and "kedaluwarsa" in expired.text
     assert (await po_row(engine, po_id)).status == "sent"
+
+
+async def test_a_supplier_that_takes_no_webhooks_answers_404_not_a_server_error(engine, field):
+    f = field
+    for supplier in (f.trader, 424242):
+        sent = await f.client.post(
+            f"/v1/suppliers/{supplier}/webhooks",
+            content=b'[{"type": "order.confirmed"}]',
+            headers={"Content-Type": "application/json"},
+        )
+        assert sent.status_code == 404, sent.text
+        assert sent.headers["content-type"].startswith("application/problem+json")
+    async with engine.connect() as conn:
+        assert (await conn.execute(text("SELECT count(*) FROM supplier_event"))).scalar() == 0

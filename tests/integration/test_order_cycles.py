@@ -312,3 +312,60 @@ async def test_cycle_pages_and_bad_cursors(engine, make_container):
             f"/v1/restock-requests?cursor={encode_cursor('x')}", headers=tenant.coordinator
         )
         assert response.status_code == 400
+
+
+async def test_the_sql_windows_select_exactly_the_cycles_the_rule_admits(engine):
+    """The statements that pick or claim cycles themselves apply ``cycle.Window`` in SQL; on
+    every edge (opening, cut-off, a microsecond either side) they agree with the rule."""
+    from datetime import timedelta
+
+    from services.app.order_cycles import window_args, window_sql
+    from services.db.tx import Tx
+    from services.domain import cycle as rules
+    from tests.support import new_satker
+
+    satker = await new_satker(engine, timezone="Asia/Makassar")
+    cutoff = at("2026-11-24T04:00:00+00:00")  # 12:00 WITA
+    opens = cutoff - timedelta(hours=6)
+    us = timedelta(microseconds=1)
+    states = []
+    for status in ("scheduled", "open", "closed", "consolidated"):
+        for shift in (timedelta(0), timedelta(days=1), -timedelta(days=1)):
+            states.append(
+                rules.CycleState(status=status, opens_at=opens + shift, cutoff_at=cutoff + shift)
+            )
+    async with Tx(engine) as tx:
+        raw = await tx.raw()
+        ids = {}
+        for n, c in enumerate(states):
+            ids[n] = await raw.fetchval(
+                "INSERT INTO order_cycle (satker_id, name, categories, opens_at, cutoff_at,"
+                " delivery_date, status) VALUES ($1, $2, '{fresh}', $3, $4, $5, $6) RETURNING id",
+                satker,
+                f"c{n}",
+                c.opens_at,
+                c.cutoff_at,
+                c.cutoff_at.date(),
+                c.status,
+            )
+        windows = [
+            rules.taking_requests,
+            rules.before_cutoff,
+            rules.due_to_close,
+            rules.due_to_open,
+        ]
+        checked = 0
+        for now in (opens - us, opens, opens + us, cutoff - us, cutoff, cutoff + us):
+            for window in windows:
+                found = {
+                    r["id"]
+                    for r in await raw.fetch(
+                        f"SELECT id FROM order_cycle WHERE satker_id = $1 AND {window_sql(2)}",
+                        satker,
+                        *window_args(window(now)),
+                    )
+                }
+                expected = {ids[n] for n, c in enumerate(states) if window(now).admits(c)}
+                assert found == expected, (window.__name__, now)
+                checked += bool(expected)
+    assert checked >= 12  # most windows admit something at most instants

@@ -10,11 +10,12 @@ from decimal import Decimal
 from sqlalchemy import text
 
 from contracts.events import DeliveredLine, OrderConfirmed, OrderDelivered, OrderDespatched
+from services.app.outbox import requeue
 from services.app.purchase_orders import (
     apply_supplier_event,
 )
 from services.db.tx import Tx
-from services.worker.outbox import Dispatcher, requeue
+from services.worker.outbox import Dispatcher
 from tests.support_purchasing import NOW, make_orders
 
 

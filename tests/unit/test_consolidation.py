@@ -8,15 +8,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.domain.consolidation import RequestLine, consolidate
+from services.domain.restock_line import LineId
 
 
 def test_demand_per_product_with_warungs_and_preorder_share():
     lines = [
         RequestLine(
-            request_line_id=3, warung_id=1, product_id=10, sku="BRS-MED", quantity=Decimal("12.5")
+            request_line_id=LineId(1, 3),
+            warung_id=1,
+            product_id=10,
+            sku="BRS-MED",
+            quantity=Decimal("12.5"),
         ),
         RequestLine(
-            request_line_id=1,
+            request_line_id=LineId(1, 1),
             warung_id=2,
             product_id=10,
             sku="BRS-MED",
@@ -24,7 +29,11 @@ def test_demand_per_product_with_warungs_and_preorder_share():
             serves_preorder=True,
         ),
         RequestLine(
-            request_line_id=2, warung_id=2, product_id=11, sku="MIE-GRG", quantity=Decimal(40)
+            request_line_id=LineId(1, 2),
+            warung_id=2,
+            product_id=11,
+            sku="MIE-GRG",
+            quantity=Decimal(40),
         ),
     ]
     beras, mie = consolidate(lines)
@@ -34,8 +43,8 @@ def test_demand_per_product_with_warungs_and_preorder_share():
         25,
         2,
     )
-    assert beras.request_line_ids == (1, 3)
-    assert (mie.quantity, mie.warungs, mie.request_line_ids) == (40, 1, (2,))
+    assert beras.request_line_ids == (LineId(1, 1), LineId(1, 3))
+    assert (mie.quantity, mie.warungs, mie.request_line_ids) == (40, 1, (LineId(1, 2),))
 
 
 @given(
@@ -47,7 +56,7 @@ def test_demand_per_product_with_warungs_and_preorder_share():
 def test_every_line_is_counted_once(raw):
     lines = [
         RequestLine(
-            request_line_id=i,
+            request_line_id=LineId(w, i),
             warung_id=w,
             product_id=p,
             sku=f"P{p}",
@@ -59,6 +68,6 @@ def test_every_line_is_counted_once(raw):
     result = consolidate(lines)
     assert sum(d.quantity for d in result) == sum(line.quantity for line in lines)
     ids = [i for d in result for i in d.request_line_ids]
-    assert sorted(ids) == list(range(len(lines)))
+    assert sorted(ids) == sorted(line.request_line_id for line in lines)
     for d in result:
         assert d.preorder_quantity <= d.quantity

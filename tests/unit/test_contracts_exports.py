@@ -10,7 +10,7 @@ import pytest
 
 import contracts
 
-MODULES = ["money", "quantity", "errors", "events", "adapter"]
+MODULES = ["money", "quantity", "errors", "events", "adapter", "capabilities"]
 
 
 @pytest.mark.parametrize("name", MODULES)

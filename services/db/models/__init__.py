@@ -36,9 +36,11 @@ from services.db.models.registry import (
     Supplier,
     Warung,
 )
+from services.db.models.web import AppUser, WebSession
 
 __all__ = [
     "ApiKey",
+    "AppUser",
     "BulkBuy",
     "BulkBuyAllocation",
     "BulkBuyLine",
@@ -70,4 +72,5 @@ __all__ = [
     "SupplierEventRecord",
     "Warung",
     "WarungDelivery",
+    "WebSession",
 ]

@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 import msgspec
 from sqlalchemy import select
 
-from contracts.adapter import AdapterContext
+from contracts.adapter import AdapterContext, Capability
 from contracts.api.catalogue import MarketPriceCreate
 from contracts.api.registry import ApiKeyCreate, KeyRole, SatkerCreate
-from services.app import catalogue, registry
+from contracts.capabilities import PriceBoards
+from services.app import market_prices, registry
 from services.app.api_keys import create_api_key
 from services.app.csv_import import ImportReport, import_csv
 from services.app.field_suppliers import store_board
@@ -78,7 +79,7 @@ async def seed_demo(tx: Tx, *, now: datetime, adapters: AdapterRegistry) -> Seed
         )
         for row in csv.DictReader(demo_file("market_reference.csv").splitlines())
     ]
-    await catalogue.upsert_market_prices(tx, prices)
+    await market_prices.upsert_market_prices(tx, prices)
     keys = None
     has_keys = await session.scalar(
         select(ApiKey.id).where(ApiKey.label.like(f"{DEMO_KEY_LABEL}%"))
@@ -106,7 +107,10 @@ async def _demo_board(tx: Tx, adapters: AdapterRegistry, today: date, now: datet
         market["adapter_config"],
         AdapterContext(supplier_id=market["id"], supplier_name=market["name"]),
     )
-    entries = adapter.parse_board(sheet.getvalue().encode(), "text/csv")  # type: ignore[attr-defined]
+    boards = adapters.offered(adapter, Capability.PRICE_BOARD, PriceBoards)
+    if boards is None:
+        raise RuntimeError("the wholesale_market adapter offers no price board")
+    entries = boards.parse_board(sheet.getvalue().encode(), "text/csv")
     await store_board(raw, market["id"], entries, now, posted_by="demo")
 
 

@@ -17,8 +17,8 @@ import httpx
 import pytest
 
 from contracts.api.catalogue import SupplierCreate
-from services.app.catalogue import create_supplier
 from services.app.purchase_orders import NewLine, NewPurchaseOrder, create_purchase_orders
+from services.app.suppliers import create_supplier
 from services.db.tx import Tx
 from services.settings import Settings
 from services.worker.outbox import Dispatcher

@@ -1,5 +1,8 @@
 """Order cycles: templates per satker, their instances in the satker's time zone, closing at
 the cut-off (by the scheduled job or early by a coordinator) and the coordinator's demand view.
+
+The cut-off rule is ``services.domain.cycle``'s; statements here and in the restock insert only
+apply it, binding the statuses and instants of a ``cycle.Window`` (``window_sql``).
 """
 
 from __future__ import annotations
@@ -15,14 +18,13 @@ from contracts.api.demand import (
     OrderCycleOut,
     ProductDemandOut,
 )
-from contracts.errors import Conflict, FieldError, IllegalTransition, InvalidInput, NotFound
+from contracts.errors import Conflict, FieldError, InvalidInput, NotFound
 from services.auth import Principal, Role
 from services.db.tx import Tx
 from services.domain import cycle as cycle_domain
 from services.domain.versioning import check_if_match
 
 MATERIALISE_HORIZON = timedelta(days=8)
-ACCEPTING = ("scheduled", "open")
 DEMAND_STATUSES = ["submitted", "locked", "consolidated", "ordered", "delivered", "received"]
 
 _CYCLE_COLUMNS = (
@@ -33,6 +35,20 @@ _TEMPLATE_COLUMNS = (
     "id, satker_id, name, categories, cadence, opens_at, cutoff_at, weekday,"
     " open_days_before, delivery_days_after, active, version"
 )
+
+
+def window_sql(first: int) -> str:
+    """The SQL test of a ``cycle.Window`` on ``order_cycle``'s columns, with its values bound
+    as ``$first`` to ``$first + 3`` in the order of ``window_args``."""
+    s, o, a, b = range(first, first + 4)
+    return (
+        f"status = ANY(${s}::text[]) AND opens_at <= ${o}"
+        f" AND cutoff_at > ${a} AND cutoff_at <= ${b}"
+    )
+
+
+def window_args(window: cycle_domain.Window) -> tuple[list[str], datetime, datetime, datetime]:
+    return list(window.statuses), window.opened_by, window.cutoff_after, window.cutoff_by
 
 
 def _cycle_out(row: Any) -> OrderCycleOut:
@@ -135,24 +151,23 @@ async def materialise_satker(
             INSERT INTO order_cycle (satker_id, template_id, name, categories, opens_at,
                 cutoff_at, delivery_date, status)
             SELECT $1, u.template_id, u.name, string_to_array(u.categories, ','), u.opens_at,
-                u.cutoff_at, u.delivery_date,
-                CASE WHEN u.opens_at <= $2 THEN 'open' ELSE 'scheduled' END
-            FROM unnest($3::bigint[], $4::text[], $5::text[], $6::timestamptz[],
-                        $7::timestamptz[], $8::date[])
-                AS u(template_id, name, categories, opens_at, cutoff_at, delivery_date)
+                u.cutoff_at, u.delivery_date, u.status
+            FROM unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[],
+                        $6::timestamptz[], $7::date[], $8::text[])
+                AS u(template_id, name, categories, opens_at, cutoff_at, delivery_date, status)
             ON CONFLICT (satker_id, template_id, cutoff_at) DO NOTHING
             RETURNING 1
         )
         SELECT count(*) FROM ins
         """,
         satker_id,
-        now,
         [i[0] for i in instances],
         [i[1] for i in instances],
         [",".join(i[2]) for i in instances],
         [i[3].opens_at for i in instances],
         [i[3].cutoff_at for i in instances],
         [i[3].delivery_date for i in instances],
+        [cycle_domain.initial_status(i[3], now) for i in instances],
     )
     return int(created)
 
@@ -217,8 +232,7 @@ async def close_cycle(
     if row is None:
         raise NotFound(f"cycle {cycle_id} not found")
     check_if_match(if_match, row["version"])
-    if row["status"] not in ACCEPTING:
-        raise IllegalTransition("order cycle", row["status"], "close")
+    cycle_domain.check_close(row["status"])
     closed = await lock_cycle(raw, satker_id, cycle_id, now, f"coordinator:{principal.key_id}")
     return _cycle_out(closed)
 
@@ -249,39 +263,58 @@ async def lock_cycle(raw: Any, satker_id: int, cycle_id: int, now: datetime, by:
     return closed
 
 
-async def next_cutoff(
-    raw: Any, satker_id: int, categories: list[str], now: datetime
-) -> datetime | None:
-    """The cut-off of the next cycle (after ``now``) taking all of ``categories``."""
-    return await raw.fetchval(
-        """
-        SELECT cutoff_at FROM order_cycle
-        WHERE satker_id = $1 AND categories @> $2::varchar[] AND status IN ('scheduled','open')
-          AND cutoff_at > $3
-        ORDER BY cutoff_at LIMIT 1
+async def open_due_cycles(raw: Any, now: datetime) -> int:
+    """Mark open the scheduled cycles due to open at ``now`` (rows another worker holds are
+    left for it); returns how many."""
+    status = await raw.execute(
+        f"""
+        UPDATE order_cycle SET status = 'open', version = version + 1
+        WHERE (satker_id, id) IN (
+            SELECT satker_id, id FROM order_cycle WHERE {window_sql(1)}
+            FOR UPDATE SKIP LOCKED
+        )
         """,
-        satker_id,
-        categories,
-        now,
+        *window_args(cycle_domain.due_to_open(now)),
+    )
+    return int(status.split()[-1])
+
+
+async def claim_cycle_due_to_close(raw: Any, now: datetime) -> Any:
+    """Row-lock one cycle due to close at ``now`` that no other worker holds, the earliest
+    cut-off first; None when there is none."""
+    return await raw.fetchrow(
+        f"""
+        SELECT satker_id, id, cutoff_at FROM order_cycle WHERE {window_sql(1)}
+        ORDER BY cutoff_at, satker_id, id
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED
+        """,
+        *window_args(cycle_domain.due_to_close(now)),
     )
 
 
-async def closed_conflict(
+async def cutoff_passed(
     raw: Any, satker_id: int, categories: list[str], now: datetime, what: str
 ) -> Conflict:
     """The 409 for a submission or edit after the cut-off, naming the next cut-off."""
-    upcoming = await next_cutoff(raw, satker_id, categories, now)
-    if upcoming is None:
-        detail = f"{what}: no order cycle for {', '.join(categories)} is open and none is scheduled"
-    else:
-        detail = (
-            f"{what}: the order cycle is closed; the next cycle for {', '.join(categories)}"
-            f" has its cut-off at {upcoming.isoformat()}"
-        )
-    return Conflict(
-        detail,
-        extra={"next_cutoff_at": upcoming.isoformat() if upcoming else None},
+    rows = await raw.fetch(
+        f"""
+        SELECT status, opens_at, cutoff_at, categories FROM order_cycle
+        WHERE satker_id = $1 AND {window_sql(2)}
+        """,
+        satker_id,
+        *window_args(cycle_domain.before_cutoff(now)),
     )
+    upcoming = [
+        cycle_domain.CycleState(
+            status=r["status"],
+            opens_at=r["opens_at"],
+            cutoff_at=r["cutoff_at"],
+            categories=tuple(r["categories"]),
+        )
+        for r in rows
+    ]
+    return cycle_domain.cutoff_passed(what, categories, upcoming, now)
 
 
 async def cycle_demand(

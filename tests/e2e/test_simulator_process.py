@@ -14,37 +14,21 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from services.processes import free_port, start, stop, wait_for
 from tests.fixtures_db import ROOT
-from tests.support_process import free_port, wait_for
 from tests.support_purchasing import make_orders
 
 
 @pytest.fixture
 def simulator() -> Iterator[str]:
     port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "services.cli",
-            "simulate",
-            "marketplace",
-            "--port",
-            str(port),
-            "--fail-first",
-            "3",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = start(["simulate", "marketplace", "--port", str(port), "--fail-first", "3"])
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(f"{base}/health")
         yield base
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop(proc)
 
 
 def run_worker(database_url: str, *, kill_after_send: bool = False) -> subprocess.CompletedProcess:

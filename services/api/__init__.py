@@ -1,0 +1,1 @@
+"""The JSON API: controllers, middleware, problems and the app factory."""

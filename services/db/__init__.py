@@ -1,0 +1,1 @@
+"""The database layer: engine, transactions, tables, bulk statements and migrations."""

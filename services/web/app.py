@@ -1,0 +1,76 @@
+"""What the web console adds to the Litestar application: its routes (under ``/console``, with
+CSRF and its own error pages), the static files, the template engine, and local assets for the
+API docs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Router
+from litestar.datastructures import CacheControlHeader
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.csrf import CSRFMiddleware
+from litestar.openapi.plugins import OpenAPIRenderPlugin, SwaggerRenderPlugin
+from litestar.plugins.htmx import HTMXRequest
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from services.settings import Settings
+from services.web.render import EXCEPTION_HANDLERS, provide_viewer
+from services.web.security import csrf_config
+from services.web.templating import STATIC, STATIC_URL, static_url, template_config
+
+FAVICON = f"<link rel='icon' type='image/svg+xml' href='{STATIC_URL}/favicon.svg'>"
+
+
+@dataclass(frozen=True)
+class WebParts:
+    route_handlers: list[Any]
+    template_config: TemplateConfig[JinjaTemplateEngine]
+
+
+def web_parts(settings: Settings) -> WebParts:
+    from services.web.auth_controller import SignInController
+    from services.web.console_controller import ConsoleController
+
+    console = Router(
+        path="/",
+        route_handlers=[SignInController, ConsoleController],
+        # not an API route: the Bearer-key middleware leaves it alone, the session guard rules
+        opt={"public": True},
+        request_class=HTMXRequest,
+        middleware=[DefineMiddleware(CSRFMiddleware, config=csrf_config(settings))],
+        dependencies={"viewer": Provide(provide_viewer)},
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        include_in_schema=False,
+    )
+    static = create_static_files_router(
+        path=STATIC_URL,
+        directories=[STATIC],
+        opt={"public": True},
+        include_in_schema=False,
+        cache_control=CacheControlHeader(max_age=86_400, public=True),
+        name="static",
+    )
+    return WebParts(
+        route_handlers=[console, static], template_config=template_config(settings.language)
+    )
+
+
+def api_docs_plugins() -> list[OpenAPIRenderPlugin]:
+    """Swagger UI at ``/schema`` (and ``/schema/swagger``) from our own static files, so the
+    API docs work with no internet."""
+    return [
+        SwaggerRenderPlugin(
+            path=["/", "/swagger"],
+            js_url=static_url("vendor/swagger-ui/swagger-ui-bundle.js"),
+            css_url=static_url("vendor/swagger-ui/swagger-ui.css"),
+            standalone_preset_js_url=static_url(
+                "vendor/swagger-ui/swagger-ui-standalone-preset.js"
+            ),
+            favicon=FAVICON,
+        )
+    ]

@@ -1,0 +1,89 @@
+"""Beranda: the satker's open cycle with its cut-off countdown, and which warungs have sent
+their restock request (with a WhatsApp reminder for those that have not)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from litestar import Controller, get
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Template
+
+from contracts import formatting
+from services.app import console_home
+from services.app.users import WebUser
+from services.bootstrap import Container
+from services.db.tx import Tx
+from services.web.reminders import reminder_link
+from services.web.render import CONSOLE, page
+from services.web.templating import translations
+
+
+class ConsoleController(Controller):
+    path = CONSOLE
+    include_in_schema = False
+
+    @get("/", name="console:home")
+    async def home(
+        self,
+        request: HTMXRequest,
+        tx: Tx,
+        viewer: WebUser,
+        container: Container,
+        now: datetime,
+        cycle: int | None = None,
+    ) -> Template:
+        """A coordinator's Beranda; an admin first picks a satker."""
+        if viewer.satker_id is None:
+            satkers = await console_home.list_satkers(tx, viewer.principal())
+            return page(request, "console/satkers.html", {"viewer": viewer, "satkers": satkers})
+        return await _beranda(request, tx, viewer, container, now, viewer.satker_id, cycle)
+
+    @get("/satkers/{satker_id:int}", name="console:satker")
+    async def satker_home(
+        self,
+        request: HTMXRequest,
+        tx: Tx,
+        viewer: WebUser,
+        container: Container,
+        now: datetime,
+        satker_id: int,
+        cycle: int | None = None,
+    ) -> Template:
+        return await _beranda(request, tx, viewer, container, now, satker_id, cycle)
+
+
+async def _beranda(
+    request: HTMXRequest,
+    tx: Tx,
+    viewer: WebUser,
+    container: Container,
+    now: datetime,
+    satker_id: int,
+    cycle_id: int | None,
+) -> Template:
+    home = await console_home.console_home(tx, viewer.principal(), satker_id, now, cycle_id)
+    language = container.settings.language
+    tr, locale = translations(language), formatting.locale_for(language)
+    reminders: dict[int, str | None] = {}
+    if home.cycle is not None:
+        for w in home.warungs:
+            if not w.sent:
+                reminders[w.id] = reminder_link(tr, locale, home.satker, home.cycle, w)
+    context: dict[str, Any] = {
+        "viewer": viewer,
+        "home": home,
+        "now": now,
+        "reminders": reminders,
+        "minutes_left": _minutes_left(home, now),
+        "self_url": f"{CONSOLE}/satkers/{satker_id}"
+        + (f"?cycle={home.cycle.id}" if cycle_id is not None and home.cycle else ""),
+    }
+    return page(request, "console/beranda.html", context, fragment="console/_warung_status.html")
+
+
+def _minutes_left(home: console_home.Home, now: datetime) -> int | None:
+    if home.cycle is None:
+        return None
+    return max(0, int((home.cycle.cutoff_at - now).total_seconds() // 60))

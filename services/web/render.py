@@ -1,0 +1,122 @@
+"""Full pages for normal requests, fragments for htmx requests, and the guard that puts the
+signed-in person in reach of every console handler (``viewer``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
+
+from contracts.errors import Conflict, Forbidden, KulakanError, NotFound, Unauthorized
+from services.app.users import WebUser
+from services.app.web_sessions import current_user
+from services.db.tx import Tx
+from services.web.security import SESSION_COOKIE
+
+CONSOLE = "/console"
+SIGN_IN = f"{CONSOLE}/sign-in"
+SET_PASSWORD = f"{CONSOLE}/password"
+
+
+class SignInRequired(Exception):
+    """No live session: go to the sign-in page (and come back afterwards)."""
+
+
+class PasswordRequired(Exception):
+    """Signed in with the one-time setup code: choose a password first."""
+
+
+def page(
+    request: HTMXRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    fragment: str | None = None,
+    status_code: int = 200,
+) -> Template:
+    """``template`` for a normal request; ``fragment`` (a part of the same page) when htmx asks."""
+    name = fragment if fragment is not None and request.htmx else template
+    return Template(
+        template_name=name,
+        context={"request_path": request.url.path, **context},
+        status_code=status_code,
+        headers={"Vary": "HX-Request", "Cache-Control": "no-store"},
+    )
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path inside the console: a sign-in link must not send anyone elsewhere."""
+    if target and target.startswith(f"{CONSOLE}/") and not target.startswith("//"):
+        return target
+    return f"{CONSOLE}/"
+
+
+async def provide_viewer(request: Request, tx: Tx, now: datetime) -> WebUser:
+    """The person signed in to this browser, by the session cookie alone: an
+    ``Authorization`` header (an API key) never opens the console."""
+    user = await current_user(tx, request.cookies.get(SESSION_COOKIE), now)
+    if user is None:
+        raise SignInRequired
+    if user.must_set_password and request.url.path != SET_PASSWORD:
+        raise PasswordRequired
+    return user
+
+
+def _go(request: Request, target: str) -> Response:
+    if request.headers.get("hx-request") == "true":
+        return Response(content=b"", status_code=204, headers={"HX-Redirect": target})
+    return Redirect(path=target, status_code=HTTP_303_SEE_OTHER)
+
+
+def sign_in_required(request: Request, _: SignInRequired) -> Response:
+    path = request.url.path
+    query = f"?next={quote(path, safe='/')}" if path != f"{CONSOLE}/" else ""
+    return _go(request, SIGN_IN + query)
+
+
+def password_required(request: Request, _: PasswordRequired) -> Response:
+    return _go(request, SET_PASSWORD)
+
+
+def _error_page(request: Request, status: int, title_key: str) -> Template:
+    return Template(
+        template_name="console/error.html",
+        context={"status": status, "kind": title_key, "request_path": request.url.path},
+        status_code=status,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def kulakan_error(request: Request, exc: KulakanError) -> Response:
+    """Pages answer with a page, not problem+json; another satker's object is simply not there."""
+    if isinstance(exc, Unauthorized):
+        return sign_in_required(request, SignInRequired())
+    if isinstance(exc, NotFound):
+        return _error_page(request, 404, "not_found")
+    if isinstance(exc, Forbidden):
+        return _error_page(request, 403, "forbidden")
+    if isinstance(exc, Conflict):
+        return _error_page(request, 409, "conflict")
+    return _error_page(request, 400, "bad_request")
+
+
+def http_error(request: Request, exc: HTTPException) -> Response:
+    if exc.status_code == 403:  # CSRF refusal
+        return _error_page(request, 403, "forbidden")
+    if exc.status_code == 404:
+        return _error_page(request, 404, "not_found")
+    return _error_page(request, exc.status_code, "bad_request")
+
+
+EXCEPTION_HANDLERS = {
+    SignInRequired: sign_in_required,
+    PasswordRequired: password_required,
+    KulakanError: kulakan_error,
+    HTTPException: http_error,
+}
