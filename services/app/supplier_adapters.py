@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -36,12 +36,11 @@ from services.app.container import Container
 from services.app.purchase_orders import EventOutcome, StoredPO
 from services.db.tx import Tx
 
-if TYPE_CHECKING:
-    import httpx
-
 P = TypeVar("P")
 
-SUPPLIER_COLUMNS = "id, name, adapter_key, adapter_config, webhook_secret"
+SUPPLIER_COLUMNS = (
+    "id, name, adapter_key, adapter_config, webhook_secret, delivery_fee_idr, min_order_value_idr"
+)
 
 
 async def supplier_row(raw: Any, supplier_id: int) -> Any:
@@ -123,12 +122,11 @@ def build_adapter(
     container: Container,
     row: Any,
     *,
-    http_client: httpx.AsyncClient | None = None,
     board: Sequence[PriceBoardEntry | Mapping[str, Any]] | None = None,
 ) -> SupplierAdapter:
-    """The supplier's adapter, ready to quote. ``board``: a price-board supplier's latest
-    board, read beforehand so that concurrent quotes never share the request's database
-    connection. ``http_client`` is not used: each adapter keeps its own for its life."""
+    """The supplier's adapter (one kept per supplier, with its own HTTP client), ready to quote.
+    ``board``: a price-board supplier's latest board, read beforehand so that concurrent quotes
+    never share the request's database connection."""
     adapter = supplier_adapter(container, row)
     boards = container.adapters.offered(adapter, Capability.PRICE_BOARD, PriceBoards)
     if boards is None:
