@@ -191,6 +191,7 @@ class TraderLinkController(Controller):
         "/",
         summary="The trader's answer (form: quantities, prices, ongkir, delivery method, or"
         " reject)",
+        status_code=200,
     )
     async def submit(
         self, request: Request, tx: Tx, container: Container, now: datetime, token: str
