@@ -1,5 +1,5 @@
-"""The split's entry point: :func:`plan_split`, which picks the better of the warm starts and the MILP within the deadline and rebuilds every amount from
-integers."""
+"""The split's entry point: :func:`plan_split`, which picks the better of the warm starts
+and the MILP within the deadline and rebuilds every amount from integers."""
 
 from __future__ import annotations
 
