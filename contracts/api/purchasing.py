@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
 
-from msgspec import Meta
-
-from contracts.api.common import Body, Out
+from contracts.api.common import Body, Out, ShortText
 
 
 class PurchaseOrderLineOut(Out):
@@ -79,7 +76,7 @@ class EventResult(Out):
 class CancelIn(Body):
     """Why the coordinator cancels an order (optional for API callers, kept on the order)."""
 
-    reason: Annotated[str, Meta(max_length=500)] = ""
+    reason: ShortText = ""
 
 
 class PriceDecisionIn(Body):

@@ -1,5 +1,6 @@
-"""Per-request plumbing, outermost first: request id and logging, authentication, and the
-request's transaction with ``Idempotency-Key`` handling.
+"""Per-request plumbing, outermost first: request id and logging, authentication, the
+request's input (:mod:`services.api.request_input`), and the request's transaction with the
+satker scope and ``Idempotency-Key`` handling.
 
 The transaction is committed before the response leaves, and only for a status below 400;
 an idempotent POST stores its response in the same transaction as its writes, so a crash
@@ -18,9 +19,21 @@ from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING
 
 import structlog
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.enums import ScopeType
+from litestar.types import (
+    ASGIApp,
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    HTTPScope,
+    Message,
+    Receive,
+    ReceiveMessage,
+    Scope,
+    Send,
+)
 
-from contracts.errors import FieldError, IdempotencyKeyReused, InvalidInput
+from contracts.errors import FieldError, IdempotencyKeyReused, InvalidInput, NotFound
+from services.auth import Principal, Role
 from services.db.tx import Tx
 
 if TYPE_CHECKING:
@@ -32,7 +45,7 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 REPLAY_HEADER = "idempotent-replayed"
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
+def header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", ()):
         if key == name:
             return value.decode("latin-1")
@@ -50,10 +63,11 @@ class RequestContextMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
-        incoming = _header(scope, b"x-request-id")
+        method = scope["method"]
+        incoming = header(scope, b"x-request-id")
         request_id = incoming if incoming and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.clear_contextvars()
@@ -67,7 +81,8 @@ class RequestContextMiddleware:
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
-                message = {**message, "headers": headers}
+                started_with_id: HTTPResponseStartEvent = {**message, "headers": headers}
+                message = started_with_id
             await send(message)
 
         try:
@@ -75,7 +90,7 @@ class RequestContextMiddleware:
         finally:
             log.info(
                 "request",
-                method=scope["method"],
+                method=method,
                 path=scope["path"],
                 status=status,
                 ms=round((time.perf_counter() - started) * 1000, 1),
@@ -96,10 +111,48 @@ class AuthMiddleware:
             "/schema"
         )
         if scope["type"] == "http" and not public:
-            principal = await _container(scope).keys.authenticate(_header(scope, b"authorization"))
+            principal = await _container(scope).keys.authenticate(header(scope, b"authorization"))
             scope.setdefault("state", {})["principal"] = principal
             structlog.contextvars.bind_contextvars(key_id=principal.key_id, role=principal.role)
         await self.app(scope, receive, send)
+
+
+async def check_satker_scope(principal: Principal, satker_id: int, tx: Tx) -> None:
+    """The one satker scope check of a request whose path names a satker: outside the caller's
+    scope it does not exist, and for an admin (whose scope is every satker) it must exist."""
+    principal.satker_scope(satker_id)
+    if principal.role == Role.ADMIN:
+        raw = await tx.raw()
+        if not await raw.fetchval("SELECT EXISTS (SELECT 1 FROM satker WHERE id = $1)", satker_id):
+            raise NotFound(f"satker {satker_id} not found")
+
+
+# the console's session cookie (services/web/security.py SESSION_COOKIE)
+_SESSION_COOKIE = "kulakan_session"
+
+
+def _idempotency_scope(scope: Scope) -> str:
+    """Whose keys these are: the API key's; a console page's, its browser session's (by a hash
+    of the session token, so one session never replays another's answer); or on a public
+    route what authenticates the caller, which its path names (a supplier's webhooks, a
+    trader's link token)."""
+    principal = scope["state"].get("principal")
+    if principal is not None:
+        return principal.identity
+    session = _session_token(scope)
+    if session:
+        return "web:" + hashlib.sha256(session.encode()).hexdigest()[:40]
+    return "public:" + hashlib.sha256(scope["path"].encode()).hexdigest()[:40]
+
+
+def _session_token(scope: Scope) -> str | None:
+    cookies: SimpleCookie = SimpleCookie()
+    try:
+        cookies.load(header(scope, b"cookie") or "")
+    except CookieError:
+        return None
+    token = cookies.get(_SESSION_COOKIE)
+    return token.value if token is not None and token.value else None
 
 
 class TransactionMiddleware:
@@ -107,14 +160,18 @@ class TransactionMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         container = _container(scope)
         tx = Tx(container.engine)
         scope.setdefault("state", {})["tx"] = tx
-        key = _header(scope, b"idempotency-key")
+        key = header(scope, b"idempotency-key")
         try:
+            principal = scope["state"].get("principal")
+            satker_id = scope.get("path_params", {}).get("satker_id")
+            if principal is not None and isinstance(satker_id, int):
+                await check_satker_scope(principal, satker_id, tx)
             if key is not None and scope["method"] == "POST":
                 await self._idempotent(scope, receive, send, tx, key, container)
             else:
@@ -122,7 +179,7 @@ class TransactionMiddleware:
         finally:
             await tx.rollback()  # no-op once committed
 
-    async def _plain(self, scope: Scope, receive: Receive, send: Send, tx: Tx) -> None:
+    async def _plain(self, scope: HTTPScope, receive: Receive, send: Send, tx: Tx) -> None:
         async def finish_then_send(message: Message) -> None:
             if message["type"] == "http.response.start" and tx.started:
                 if message["status"] < 400:
@@ -134,7 +191,7 @@ class TransactionMiddleware:
         await self.app(scope, receive, finish_then_send)
 
     async def _idempotent(
-        self, scope: Scope, receive: Receive, send: Send, tx: Tx, key: str, container: Container
+        self, scope: HTTPScope, receive: Receive, send: Send, tx: Tx, key: str, container: Container
     ) -> None:
         if not 1 <= len(key) <= 200:
             raise InvalidInput(
@@ -142,8 +199,7 @@ class TransactionMiddleware:
                 errors=[FieldError("Idempotency-Key", "1 to 200 characters", "header")],
             )
         body = await _read_body(receive)
-        principal = scope["state"].get("principal")
-        who = principal.identity if principal is not None else _browser_identity(scope)
+        who = _idempotency_scope(scope)
         digest = hashlib.sha256(
             b"\0".join(
                 [
@@ -194,22 +250,25 @@ class TransactionMiddleware:
             ]  # jsonb: the engine's codec decodes it
             headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in saved.items()]
             headers.append((REPLAY_HEADER.encode(), b"true"))
-            await send(
-                {"type": "http.response.start", "status": stored["status_code"], "headers": headers}
-            )
-            await send({"type": "http.response.body", "body": bytes(stored["response_body"])})
+            replay_start: HTTPResponseStartEvent = {
+                "type": "http.response.start",
+                "status": stored["status_code"],
+                "headers": headers,
+            }
+            await send(replay_start)
+            await send(_body_event(bytes(stored["response_body"])))
             return
 
         replayed = False
 
-        async def replay_receive() -> Message:
+        async def replay_receive() -> ReceiveMessage:
             nonlocal replayed
             if not replayed:
                 replayed = True
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        start: Message | None = None
+        start: HTTPResponseStartEvent | None = None
         chunks: list[bytes] = []
 
         async def capture(message: Message) -> None:
@@ -243,37 +302,22 @@ class TransactionMiddleware:
                 else:
                     await tx.rollback()
                 await send(start)
-                await send({"type": "http.response.body", "body": content})
+                await send(_body_event(content))
                 return
             await send(message)
 
         await self.app(scope, replay_receive, capture)
 
 
-# the console's session cookie (services/web/security.py SESSION_COOKIE)
-_SESSION_COOKIE = "kulakan_session"
-
-
-def _browser_identity(scope: Scope) -> str:
-    """Whose Idempotency-Key this is when no API key was given: a console page's keys belong
-    to its browser session (by a hash of the session token), so one session can never replay
-    another's response; without a session they are anonymous."""
-    cookies = SimpleCookie()
-    try:
-        cookies.load(_header(scope, b"cookie") or "")
-    except CookieError:
-        return "anonymous"
-    token = cookies.get(_SESSION_COOKIE)
-    if token is None or not token.value:
-        return "anonymous"
-    return "web:" + hashlib.sha256(token.value.encode()).hexdigest()[:40]
+def _body_event(content: bytes) -> HTTPResponseBodyEvent:
+    return {"type": "http.response.body", "body": content, "more_body": False}
 
 
 async def _read_body(receive: Receive) -> bytes:
     parts: list[bytes] = []
     while True:
         message = await receive()
-        if message["type"] == "http.disconnect":
+        if message["type"] != "http.request":  # http.disconnect
             return b"".join(parts)
         parts.append(message.get("body", b""))
         if not message.get("more_body"):
