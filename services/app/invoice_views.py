@@ -237,3 +237,44 @@ async def delivery_issues(tx: Tx, satker_id: int, limit: int = 200) -> list[Deli
         limit,
     )
     return [DeliveryIssue(**dict(r)) for r in rows]
+
+
+class InvoicesOverview(msgspec.Struct, frozen=True, kw_only=True):
+    """The console's Penerimaan & tagihan: receipts to look at, balances, one cycle's invoices."""
+
+    cycles: list[CycleInvoices]
+    chosen: CycleInvoices | None  # the cycle shown: the one asked for, else the latest
+    invoices: list[InvoiceDocument]
+    balances: list[WarungBalanceOut]
+    issues: list[DeliveryIssue]
+
+
+async def overview(
+    tx: Tx, satker_id: int, now: datetime, cycle_id: int | None = None
+) -> InvoicesOverview:
+    cycles = await invoiced_cycles(tx, satker_id)
+    chosen = next((c for c in cycles if c.cycle_id == cycle_id), cycles[0] if cycles else None)
+    if cycle_id is not None and (chosen is None or chosen.cycle_id != cycle_id):
+        raise NotFound(f"no invoices for cycle {cycle_id}")
+    docs = (
+        await invoice_documents(tx, satker_id, now, bulk_buy_id=chosen.bulk_buy_id)
+        if chosen
+        else []
+    )
+    return InvoicesOverview(
+        cycles=cycles,
+        chosen=chosen,
+        invoices=docs,
+        balances=await balances(tx, satker_id, now),
+        issues=await delivery_issues(tx, satker_id),
+    )
+
+
+async def cycle_invoices(
+    tx: Tx, satker_id: int, now: datetime, cycle_id: int
+) -> tuple[CycleInvoices, list[InvoiceDocument]]:
+    """All of a cycle's invoices, to print in one go (404 for a cycle with none)."""
+    for c in await invoiced_cycles(tx, satker_id):
+        if c.cycle_id == cycle_id:
+            return c, await invoice_documents(tx, satker_id, now, bulk_buy_id=c.bulk_buy_id)
+    raise NotFound(f"no invoices for cycle {cycle_id}")

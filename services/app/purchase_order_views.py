@@ -1,4 +1,5 @@
-"""Reading purchase orders and outbox rows for the API (scoped by the caller)."""
+"""Reading purchase orders, their supplier events and outbox rows, for the API and the
+console (scoped by the caller)."""
 
 from __future__ import annotations
 

@@ -78,10 +78,7 @@ class InvoicesController(Controller):
     ) -> Template:
         """Every invoice of a cycle, one per A4 sheet, in number order."""
         satker = await console_home.satker_header(tx, viewer.principal(), satker_id)
-        chosen = await _cycle(tx, satker_id, cycle)
-        docs = await invoice_views.invoice_documents(
-            tx, satker_id, now, bulk_buy_id=chosen.bulk_buy_id
-        )
+        chosen, docs = await invoice_views.cycle_invoices(tx, satker_id, now, cycle)
         return _print(request, viewer, satker, satker_id, docs, chosen)
 
     @post("/{invoice_id:int}/paid", status_code=HTTP_303_SEE_OTHER)
@@ -110,13 +107,6 @@ class InvoicesController(Controller):
         )
 
 
-async def _cycle(tx: Tx, satker_id: int, cycle_id: int) -> invoice_views.CycleInvoices:
-    for c in await invoice_views.invoiced_cycles(tx, satker_id):
-        if c.cycle_id == cycle_id:
-            return c
-    raise NotFound(f"no invoices for cycle {cycle_id}")
-
-
 async def _overview(
     request: HTMXRequest,
     tx: Tx,
@@ -130,24 +120,16 @@ async def _overview(
     status: int = 200,
 ) -> Template:
     satker = await console_home.satker_header(tx, viewer.principal(), satker_id)
-    cycles = await invoice_views.invoiced_cycles(tx, satker_id)
-    chosen = next((c for c in cycles if c.cycle_id == cycle), cycles[0] if cycles else None)
-    if cycle is not None and (chosen is None or chosen.cycle_id != cycle):
-        raise NotFound(f"no invoices for cycle {cycle}")
-    docs = (
-        await invoice_views.invoice_documents(tx, satker_id, now, bulk_buy_id=chosen.bulk_buy_id)
-        if chosen
-        else []
-    )
+    shown = await invoice_views.overview(tx, satker_id, now, cycle)
     context = {
         "viewer": viewer,
         "satker": satker,
         "satker_id": satker_id,
-        "cycles": cycles,
-        "chosen": chosen,
-        "docs": docs,
-        "balances": await invoice_views.balances(tx, satker_id, now),
-        "issues": await invoice_views.delivery_issues(tx, satker_id),
+        "cycles": shown.cycles,
+        "chosen": shown.chosen,
+        "docs": shown.invoices,
+        "balances": shown.balances,
+        "issues": shown.issues,
         "notice": "paid" if notice == "paid" else None,
         "problem": problem,
         "idempotency_key": uuid.uuid4().hex,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, Response, get, post
@@ -17,14 +17,13 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
-from contracts.adapter import Capability
-from contracts.errors import Conflict, KulakanError, VersionMismatch
-from services.app import console_home, field_suppliers, purchase_orders, supplier_adapters
+from contracts.errors import Conflict, VersionMismatch
+from services.app import console_home, field_suppliers, purchase_order_pages, purchase_orders
 from services.app import purchase_order_views as views
 from services.app.users import WebUser
 from services.bootstrap import Container
 from services.db.tx import Tx
-from services.domain.purchase_order import POStatus, cancellable
+from services.domain.purchase_order import POStatus
 from services.domain.versioning import etag
 from services.web.render import CONSOLE, page
 
@@ -196,37 +195,20 @@ async def _detail(
     status: int = 200,
 ) -> Template:
     satker = await console_home.satker_header(tx, viewer.principal(), satker_id)
-    summary = await views.order_summary(tx, satker_id, po_id)
-    order = await views.get_for_satker(tx, satker_id, po_id)
-    raw = await tx.raw()
-    offers = await supplier_adapters.capabilities_of(raw, container, order.supplier_id)
-    message: Any = None
-    if Capability.CONFIRMATION_LINK in offers and order.confirmation_url:
-        try:
-            message = await field_suppliers.whatsapp_message(tx, container, satker_id, po_id, now)
-        except KulakanError:
-            message = None
-    products = {
-        r["id"]: r
-        for r in await raw.fetch(
-            "SELECT id, name, retail_unit FROM product WHERE id = ANY($1::bigint[])",
-            [ln.product_id for ln in order.lines],
-        )
-    }
+    shown = await purchase_order_pages.order_page(tx, container, satker_id, po_id, now)
     context = {
         "viewer": viewer,
         "satker": satker,
         "satker_id": satker_id,
-        "summary": summary,
-        "order": order,
-        "products": products,
-        "events": await views.events_for_satker(tx, satker_id, po_id),
-        "message": message,
-        "buying_list": Capability.BUYING_LIST in offers and order.status != POStatus.CANCELLED,
-        "can_cancel": cancellable(order.status),
+        "summary": shown.summary,
+        "order": shown.order,
+        "products": shown.products,
+        "events": shown.events,
+        "message": shown.message,
+        "buying_list": shown.buying_list,
+        "can_cancel": shown.cancellable,
         "notice": notice,
         "problem": problem,
         "idempotency_key": uuid.uuid4().hex,
-        "now": now,
     }
     return page(request, "console/orders/detail.html", context, status_code=status)
