@@ -35,10 +35,11 @@ class WebParts:
 def web_parts(settings: Settings) -> WebParts:
     from services.web.auth_controller import SignInController
     from services.web.console_controller import ConsoleController
+    from services.web.reports_controller import ReportsController
 
     console = Router(
         path="/",
-        route_handlers=[SignInController, ConsoleController],
+        route_handlers=[SignInController, ConsoleController, ReportsController],
         # not an API route: the Bearer-key middleware leaves it alone, the session guard rules
         opt={"public": True},
         request_class=HTMXRequest,
