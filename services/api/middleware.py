@@ -14,6 +14,7 @@ import re
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING
 
 import structlog
@@ -29,6 +30,9 @@ log = structlog.get_logger("kulakan.http")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 REPLAY_HEADER = "idempotent-replayed"
+# the console's session cookie (services.web.security.SESSION_COOKIE): a page's form posts
+# keep their Idempotency-Key per browser session, not in one anonymous pool
+SESSION_COOKIE = "kulakan_session"
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -142,7 +146,7 @@ class TransactionMiddleware:
             )
         body = await _read_body(receive)
         principal = scope["state"].get("principal")
-        who = principal.identity if principal is not None else "anonymous"
+        who = principal.identity if principal is not None else _session_identity(scope)
         digest = hashlib.sha256(
             b"\0".join(
                 [
@@ -247,6 +251,19 @@ class TransactionMiddleware:
             await send(message)
 
         await self.app(scope, replay_receive, capture)
+
+
+def _session_identity(scope: Scope) -> str:
+    """A console session (by a hash of its cookie), else "anonymous" (public routes)."""
+    cookies = SimpleCookie()
+    try:
+        cookies.load(_header(scope, b"cookie") or "")
+    except CookieError:
+        return "anonymous"
+    session = cookies.get(SESSION_COOKIE)
+    if session is None or not session.value:
+        return "anonymous"
+    return "session:" + hashlib.sha256(session.value.encode()).hexdigest()[:32]
 
 
 async def _read_body(receive: Receive) -> bytes:
