@@ -11,11 +11,11 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
-WIDTH = 480  # viewBox units; the SVG scales to its container, up to this many CSS pixels
+WIDTH = 360  # viewBox units: about one CSS pixel each on a phone; the SVG follows its box
 LABEL_H = 18  # the label line above each bar
 BAR_H = 18
 GAP = 12
-VALUE_ROOM = 130  # room right of the longest bar for its value
+VALUE_ROOM = 110  # room right of the longest bar for its value
 
 
 @dataclass(frozen=True)
@@ -56,5 +56,5 @@ def bar_chart(chart_id: str, title: str, description: str, bars: Sequence[Bar]) 
     return Markup("".join(parts))
 
 
-def _short(label: str, limit: int = 48) -> str:
+def _short(label: str, limit: int = 40) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
