@@ -21,13 +21,14 @@ from contracts.api.catalogue import (
 )
 from contracts.errors import FieldError, InvalidInput, VersionMismatch
 from services.app import products, suppliers
+from services.app.unique_names import taken
 from services.app.users import WebUser
 from services.auth import Role
 from services.bootstrap import Container
 from services.db.tx import Tx
 from services.web.data_controller import _if_match
 from services.web.data_pages import PAGE_SIZE, render, saved
-from services.web.forms import checkbox, errors_by_field, form_fields, given, to_struct
+from services.web.forms import checkbox, errors_by_field, form_fields, given, refuse_if, to_struct
 from services.web.render import CONSOLE
 
 PRODUCT_FIELDS = ("name", "category", "retail_unit", "target_margin", "min_margin")
@@ -101,7 +102,9 @@ class DataCatalogueController(Controller):
         _admin(viewer)
         values, _ = await form_fields(request)
         try:
-            out = await products.create_product(tx, _product_create(values))
+            data = _product_create(values)
+            refuse_if(await taken(tx, "product", data.sku))
+            out = await products.create_product(tx, data)
         except InvalidInput as exc:
             return await _products_page(
                 request, tx, viewer, satker_id, None, values=values, errors=errors_by_field(exc)
@@ -163,9 +166,9 @@ class DataCatalogueController(Controller):
         values, _ = await form_fields(request)
         try:
             body = _supplier_body(values) | given(values, ("adapter_key",))
-            created = await suppliers.create_supplier(
-                tx, to_struct(body, SupplierCreate), container.adapters
-            )
+            data = to_struct(body, SupplierCreate)
+            refuse_if(await taken(tx, "supplier", data.name))
+            created = await suppliers.create_supplier(tx, data, container.adapters)
         except InvalidInput as exc:
             return await _suppliers_page(
                 request, tx, viewer, container, satker_id, None, values=values, exc=exc
@@ -198,6 +201,7 @@ class DataCatalogueController(Controller):
         try:
             body = _supplier_body(values) | {"active": checkbox(values, "active")}
             data = to_struct(body, SupplierUpdate)
+            refuse_if(await taken(tx, "supplier", data.name, except_id=supplier_id))
             await suppliers.update_supplier(
                 tx, supplier_id, data, container.adapters, _if_match(values), now
             )

@@ -13,12 +13,13 @@ from litestar.response import Redirect, Template
 from contracts.api.registry import WarungCreate, WarungUpdate
 from contracts.errors import InvalidInput, VersionMismatch
 from services.app import registry
+from services.app.unique_names import taken
 from services.app.users import WebUser
 from services.auth import Role
 from services.db.tx import Tx
 from services.domain.versioning import etag
 from services.web.data_pages import PAGE_SIZE, data_url, render, saved
-from services.web.forms import checkbox, errors_by_field, form_fields, given, to_struct
+from services.web.forms import checkbox, errors_by_field, form_fields, given, refuse_if, to_struct
 from services.web.render import CONSOLE
 
 WARUNG_FIELDS = ("name", "owner_name", "phone", "address", "kota")
@@ -53,6 +54,7 @@ class DataController(Controller):
         values, _ = await form_fields(request)
         try:
             data = to_struct(given(values, WARUNG_FIELDS), WarungCreate)
+            refuse_if(await taken(tx, "warung", data.name, satker_id=satker_id))
             await registry.create_warung(tx, satker_id, data)
         except InvalidInput as exc:
             return await _warungs_page(
@@ -83,6 +85,9 @@ class DataController(Controller):
         fields = given(values, ("name", "owner_name", "phone", "address"))
         try:
             data = to_struct({**fields, "active": checkbox(values, "active")}, WarungUpdate)
+            refuse_if(
+                await taken(tx, "warung", data.name, satker_id=satker_id, except_id=warung_id)
+            )
             await registry.update_warung(
                 tx, principal, satker_id, warung_id, data, _if_match(values), now
             )

@@ -70,3 +70,8 @@ def errors_by_field(exc: KulakanError) -> dict[str, str]:
     if not out:
         out[""] = exc.detail
     return out
+
+
+def refuse_if(errors: list[FieldError]) -> None:
+    if errors:
+        raise InvalidInput("already used", errors=errors)

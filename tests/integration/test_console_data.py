@@ -126,6 +126,8 @@ async def test_a_coordinator_lists_adds_and_edits_warungs(engine, world):
     bad = await post(w, f"{w.base}/warungs", {**new, "name": "Warung Baru", "phone": "12"})
     assert bad.status_code == 400 and 'aria-invalid="true"' in bad.text
     assert await count(engine, "SELECT count(*) FROM warung WHERE name = 'Warung Baru'") == 0
+    taken = await post(w, f"{w.base}/warungs", {**new, "name": "Warung Bu Sari"})
+    assert taken.status_code == 400 and "already used" in taken.text
 
     edit_url = f"{w.base}/warungs/{w.warung}"
     form = await w.client.get(edit_url)
