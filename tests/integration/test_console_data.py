@@ -349,3 +349,21 @@ async def test_api_keys_are_an_admins_created_once_and_revoked(engine, world):
     api = bearer(await new_key(engine, "admin"))
     mine = await w.client.get(f"/v1/api-keys?role=warung&satker_id={w.satker}", headers=api)
     assert [k["id"] for k in mine.json()["items"]] == [key_id]
+
+
+async def test_an_idempotency_key_belongs_to_one_browser_session(engine, world):
+    from services.api.middleware import SESSION_COOKIE as MIDDLEWARE_COOKIE
+    from services.web.security import SESSION_COOKIE
+
+    assert MIDDLEWARE_COOKIE == SESSION_COOKIE
+    w = world
+    key = uuid.uuid4().hex
+    shop = {"owner_name": "Bu Ani", "phone": "081234567890", "address": "Jl. Sersan Sani 3"}
+    await as_user(w, COORDINATOR)
+    first = await post(w, f"{w.base}/warungs", {**shop, "name": "Warung Satu"}, key=key)
+    await as_user(w, ADMIN)  # another person, another session, the same key by chance
+    second = await post(w, f"{w.base}/warungs", {**shop, "name": "Warung Dua"}, key=key)
+    assert first.status_code == second.status_code == 303
+    assert "idempotent-replayed" not in second.headers
+    names = "SELECT count(*) FROM warung WHERE name IN ('Warung Satu', 'Warung Dua')"
+    assert await count(engine, names) == 2
