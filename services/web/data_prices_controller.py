@@ -27,7 +27,6 @@ from services.web.render import CONSOLE
 
 BOARD_ADAPTER = "wholesale_market"
 _BOARD_POINTER = re.compile(r"^/board/(\d+)(?:/([^/]+))?$")
-MAX_UPLOAD = 2 * 1024 * 1024
 
 
 def row_errors(exc: KulakanError) -> list[str]:
@@ -53,8 +52,6 @@ async def _upload(request: HTMXRequest, name: str = "file") -> tuple[dict[str, s
     data = await upload.read() if upload is not None else b""
     if not data:
         raise InvalidInput("choose a file to upload")
-    if len(data) > MAX_UPLOAD:
-        raise InvalidInput("the file is larger than 2 MB")
     return values, data
 
 
