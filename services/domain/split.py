@@ -32,10 +32,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from contracts.adapter import PackOffer, SupplierQuote
+
+if TYPE_CHECKING:  # imported at run time where the MIP is solved
+    import highspy
 
 
 class PackPolicy(enum.StrEnum):
@@ -466,8 +470,9 @@ def _solve_milp(
             if choose:
                 m.row(choose, -inf, 1)  # one tier per offer
         if exact_cover:
-            stock = [o.stock * o.units if o.stock is not None else None for o in sku_offers]
-            reachable = need if None in stock else min(need, sum(stock, Decimal(0)))
+            stock = [o.stock * o.units for o in sku_offers if o.stock is not None]
+            unlimited = len(stock) < len(sku_offers)  # an offer with no stock figure
+            reachable = need if unlimited else min(need, sum(stock, Decimal(0)))
             unavoidable = float(need - reachable)
             short = m.var(0.0, unavoidable, unavoidable, False)
         else:
@@ -538,16 +543,16 @@ def _solve_milp(
     return buys, label, mip_gap
 
 
-def _enforce_deadline(h: object, deadline: float) -> None:
+def _enforce_deadline(h: highspy.Highs, deadline: float) -> None:
     """HiGHS checks its own time limit only between phases (a root cut round can overrun it
     by seconds); an interrupt callback on simplex and MIP progress holds the deadline."""
 
-    def interrupt(event: object) -> None:
+    def interrupt(event: highspy.HighsCallbackEvent) -> None:
         if time.perf_counter() >= deadline:
-            event.interrupt()  # type: ignore[attr-defined]
+            event.interrupt()
 
-    h.cbSimplexInterrupt.subscribe(interrupt)  # type: ignore[attr-defined]
-    h.cbMipInterrupt.subscribe(interrupt)  # type: ignore[attr-defined]
+    h.cbSimplexInterrupt.subscribe(interrupt)
+    h.cbMipInterrupt.subscribe(interrupt)
 
 
 # ---------------------------------------------------------------- plan
