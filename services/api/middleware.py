@@ -43,6 +43,9 @@ log = structlog.get_logger("kulakan.http")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 REPLAY_HEADER = "idempotent-replayed"
+# the console's session cookie (services.web.security.SESSION_COOKIE): a page's form posts
+# keep their Idempotency-Key per browser session, not in one anonymous pool
+SESSION_COOKIE = "kulakan_session"
 
 
 def header(scope: Scope, name: bytes) -> str | None:
@@ -127,32 +130,17 @@ async def check_satker_scope(principal: Principal, satker_id: int, tx: Tx) -> No
             raise NotFound(f"satker {satker_id} not found")
 
 
-# the console's session cookie (services/web/security.py SESSION_COOKIE)
-_SESSION_COOKIE = "kulakan_session"
-
-
 def _idempotency_scope(scope: Scope) -> str:
-    """Whose keys these are: the API key's; a console page's, its browser session's (by a hash
-    of the session token, so one session never replays another's answer); or on a public
-    route what authenticates the caller, which its path names (a supplier's webhooks, a
-    trader's link token)."""
+    """Whose keys these are: the API key's, or on a public route what authenticates the
+    caller, which its path names (a supplier's webhooks, a trader's link token); a console
+    page's form, its browser session."""
     principal = scope["state"].get("principal")
     if principal is not None:
         return principal.identity
-    session = _session_token(scope)
-    if session:
-        return "web:" + hashlib.sha256(session.encode()).hexdigest()[:40]
+    session = _session_identity(scope)
+    if session is not None:
+        return session
     return "public:" + hashlib.sha256(scope["path"].encode()).hexdigest()[:40]
-
-
-def _session_token(scope: Scope) -> str | None:
-    cookies: SimpleCookie = SimpleCookie()
-    try:
-        cookies.load(header(scope, b"cookie") or "")
-    except CookieError:
-        return None
-    token = cookies.get(_SESSION_COOKIE)
-    return token.value if token is not None and token.value else None
 
 
 class TransactionMiddleware:
@@ -307,6 +295,21 @@ class TransactionMiddleware:
             await send(message)
 
         await self.app(scope, replay_receive, capture)
+
+
+def _session_identity(scope: Scope) -> str | None:
+    """A console session (by a hash of its cookie), or None."""
+    if not scope["path"].startswith("/console/"):
+        return None
+    cookies = SimpleCookie()
+    try:
+        cookies.load(header(scope, b"cookie") or "")
+    except CookieError:
+        return None
+    session = cookies.get(SESSION_COOKIE)
+    if session is None or not session.value:
+        return None
+    return "session:" + hashlib.sha256(session.value.encode()).hexdigest()[:32]
 
 
 def _body_event(content: bytes) -> HTTPResponseBodyEvent:

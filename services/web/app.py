@@ -35,17 +35,20 @@ class WebParts:
 def web_parts(settings: Settings) -> WebParts:
     from services.web.auth_controller import SignInController
     from services.web.console_controller import ConsoleController
+    from services.web.data_catalogue_controller import DataCatalogueController
+    from services.web.data_controller import DataController
+    from services.web.data_keys_controller import DataKeysController
+    from services.web.data_prices_controller import DataPricesController
     from services.web.invoices_controller import InvoicesController
     from services.web.orders_controller import OrdersController
+    from services.web.reports_controller import ReportsController
+
+    data = [DataController, DataCatalogueController, DataPricesController, DataKeysController]
+    orders = [OrdersController, InvoicesController]
 
     console = Router(
         path="/",
-        route_handlers=[
-            SignInController,
-            ConsoleController,
-            OrdersController,
-            InvoicesController,
-        ],
+        route_handlers=[SignInController, ConsoleController, ReportsController, *data, *orders],
         # not an API route: the Bearer-key middleware leaves it alone, the session guard rules
         opt={"public": True},
         request_class=HTMXRequest,
