@@ -36,7 +36,7 @@ from services.db.models.registry import (
     Supplier,
     Warung,
 )
-from services.db.models.web import AppUser, WebSession
+from services.db.models.web import AppUser, WarungSignInLink, WebSession
 
 __all__ = [
     "ApiKey",
@@ -72,5 +72,6 @@ __all__ = [
     "SupplierEventRecord",
     "Warung",
     "WarungDelivery",
+    "WarungSignInLink",
     "WebSession",
 ]

@@ -1,0 +1,244 @@
+"""The warung owner's pages through HTTP: sign-in by a single-use link, the session's scope
+(its own warung only), CSRF, restock from the suggestion with If-Match and idempotency, the
+cut-off, pre-orders, stock corrections."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from services.api.app import create_app
+from services.app.warung_sessions import end_warung_sessions
+from services.auth import Principal, Role
+from services.clock import FixedClock
+from services.db.tx import Tx
+from services.settings import Settings
+from tests.support_warung import SECRET, form_key, form_token, open_link, sign_in_link, world
+
+BASE = "http://kulakan.test"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime.now(UTC).replace(microsecond=0))
+
+
+@pytest.fixture
+def make_client(make_container: Callable[..., object], clock: FixedClock):
+    def make() -> httpx.AsyncClient:
+        container = make_container(
+            settings=Settings(api_key_cache_seconds=0.0, secret_key=SECRET), clock=clock
+        )
+        app = create_app(container)  # type: ignore[arg-type]
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE)
+
+    return make
+
+
+async def signed_in(make_client, engine, warung_id: int, now: datetime) -> httpx.AsyncClient:
+    client = make_client()
+    opened = await open_link(client, await sign_in_link(engine, warung_id, BASE, now))
+    assert opened.status_code == 303 and opened.headers["location"] == "/w/", opened.text
+    return client
+
+
+async def test_a_link_signs_in_once_and_tampered_or_spent_links_grant_nothing(
+    engine, make_client, clock
+):
+    w = await world(engine, now=clock())
+    url = await sign_in_link(engine, w.warungs[0], BASE, clock())
+    async with make_client() as phone:
+        shown = await phone.get(url)
+        assert shown.status_code == 200 and "Masuk" in shown.text
+        opened = await open_link(phone, url)
+        assert opened.status_code == 303
+        cookie = next(h for h in opened.headers.get_list("set-cookie") if "kulakan_warung=" in h)
+        assert "HttpOnly" in cookie and "Path=/w" in cookie and "Max-Age=2592000" in cookie
+        home = await phone.get("/w/")
+        assert home.status_code == 200 and "Warung Bu Sari" in home.text
+    async with make_client() as other:
+        again = await open_link(other, url)  # used
+        assert again.status_code == 410 and "Minta tautan baru" in again.text
+        assert "Warung Bu Sari" not in again.text
+        assert (await other.get("/w/")).status_code == 401
+        tampered = url[:-1] + ("0" if url[-1] != "0" else "1")
+        bad = await other.get(tampered)
+        assert bad.status_code == 400 and "tidak sah" in bad.text
+        assert (await other.get("/w/masuk/nonsense")).status_code == 400
+    late = await sign_in_link(engine, w.warungs[0], BASE, clock() - timedelta(minutes=31))
+    async with make_client() as phone:
+        expired = await open_link(phone, late)
+        assert expired.status_code == 410 and "kulakan_warung" not in str(expired.headers)
+        assert (await phone.get("/w/")).status_code == 401
+
+
+async def test_sign_out_and_the_coordinator_ending_sessions(engine, make_client, clock):
+    w = await world(engine, now=clock())
+    one = await signed_in(make_client, engine, w.warungs[0], clock())
+    two = await signed_in(make_client, engine, w.warungs[0], clock())
+    home = await one.get("/w/")
+    out = await one.post("/w/keluar", data={"_csrf_token": form_token(home.text)})
+    assert out.status_code == 200
+    assert (await one.get("/w/")).status_code == 401
+    assert (await two.get("/w/")).status_code == 200
+    spare = await sign_in_link(engine, w.warungs[0], BASE, clock())
+    coordinator = Principal(key_id=0, role=Role.COORDINATOR, satker_id=w.satker_id)
+    async with Tx(engine) as tx:
+        assert await end_warung_sessions(tx, coordinator, w.warungs[0]) == 1
+    assert (await two.get("/w/")).status_code == 401
+    async with make_client() as three:
+        assert (await open_link(three, spare)).status_code == 410  # withdrawn too
+    await one.aclose()
+    await two.aclose()
+
+
+async def test_a_warung_session_sees_only_its_warung_and_posts_need_csrf(
+    engine, make_client, clock
+):
+    w = await world(engine, now=clock())
+    darto = await signed_in(make_client, engine, w.warungs[1], clock())
+    async with Tx(engine) as tx:
+        raw = await tx.raw()
+        preorder = await raw.fetchval(
+            "INSERT INTO preorder (satker_id, warung_id, product_id, quantity, customer_ref,"
+            " needed_by) VALUES ($1, $2, $3, 2, 'Bu Ani', current_date + 1) RETURNING id",
+            w.satker_id,
+            w.warungs[0],
+            w.products["mie"],
+        )
+    page = await darto.get("/w/pelanggan/")
+    assert "Bu Ani" not in page.text
+    token = form_token(page.text)
+    closed = await darto.post(f"/w/pelanggan/{preorder}/served", data={"_csrf_token": token})
+    assert closed.status_code == 404
+    assert (await darto.get("/w/tagihan/1")).status_code == 404
+    refused = await darto.post("/w/stok/", data={"product": str(w.products["mie"])})
+    assert refused.status_code == 403
+    # an API key never opens the pages, a page's cookie never the API
+    assert (await darto.get(f"/v1/warungs/{w.warungs[1]}/stock")).status_code == 401
+    await darto.aclose()
+
+
+async def test_the_owner_orders_from_the_suggestion_once_and_the_cut_off_holds(
+    engine, make_client, clock
+):
+    w = await world(engine, now=clock())
+    sari = await signed_in(make_client, engine, w.warungs[0], clock())
+    page = await sari.get("/w/pesan/")
+    assert page.status_code == 200
+    html = page.text
+    # the suggestion, pre-filled: mie up to the maximum of 60 from 5, beras 26 kg
+    assert f'name="q_{w.products["mie"]}" inputmode="decimal" autocomplete="off" value="55"' in html
+    assert "0 dari 40 — 40 lagi genap 1 dus" in html
+    form = {
+        "_csrf_token": form_token(html),
+        "cycle": str(w.cycle_id),
+        "action": "submit",
+        f"q_{w.products['mie']}": "27",
+        f"q_{w.products['beras']}": "2,5",
+    }
+    key = form_key(html)
+    first = await sari.post("/w/pesan/", data=form, headers={"Idempotency-Key": key})
+    assert first.status_code == 200, first.text
+    assert "Pesanan Anda sudah terkirim" in first.text
+    assert "27 dari 40 — 13 lagi genap 1 dus" in first.text
+    again = await sari.post("/w/pesan/", data=form, headers={"Idempotency-Key": key})
+    assert again.status_code == 200 and again.headers.get("idempotent-replayed") == "true"
+    async with engine.connect() as conn:
+        rows = (await conn.execute(text("SELECT id, status, version FROM restock_request"))).all()
+    assert len(rows) == 1 and rows[0].status == "submitted"
+    request_id = rows[0].id
+
+    # a typo keeps what was typed and says so beside the field, in Indonesian
+    html = first.text
+    bad = {
+        **form,
+        "_csrf_token": form_token(html),
+        "request": str(request_id),
+        "version": str(rows[0].version),
+        f"q_{w.products['mie']}": "2x",
+    }
+    refused = await sari.post("/w/pesan/", data=bad, headers={"Idempotency-Key": form_key(html)})
+    assert refused.status_code == 400
+    assert 'value="2x"' in refused.text and "Tulis angka" in refused.text
+    # whole pieces only for mie
+    half = {**bad, f"q_{w.products['mie']}": "1,5"}
+    refused = await sari.post("/w/pesan/", data=half, headers={"Idempotency-Key": form_key(html)})
+    assert refused.status_code == 400 and "hanya dijual per satuan utuh" in refused.text
+    # a stale version: someone changed it meanwhile, the fresh order is shown
+    stale = {**bad, "version": "0", f"q_{w.products['mie']}": "30"}
+    changed = await sari.post("/w/pesan/", data=stale, headers={"Idempotency-Key": form_key(html)})
+    assert changed.status_code == 409 and "diubah" in changed.text
+
+    # the next cycle is scheduled; the cut-off of this one passes
+    async with Tx(engine) as tx:
+        raw = await tx.raw()
+        await raw.execute(
+            "INSERT INTO order_cycle (satker_id, name, categories, opens_at, cutoff_at,"
+            " delivery_date, status) VALUES ($1, 'Sembako minggu depan', $2, $3, $4,"
+            " current_date + 9, 'scheduled')",
+            w.satker_id,
+            ["sembako", "protein"],
+            w.cutoff + timedelta(days=6),
+            w.cutoff + timedelta(days=7),
+        )
+    clock.advance(hours=4)
+    late = {**bad, "version": str(rows[0].version), f"q_{w.products['mie']}": "40"}
+    closed = await sari.post("/w/pesan/", data=late, headers={"Idempotency-Key": form_key(html)})
+    assert closed.status_code == 409
+    assert "Batas waktu sudah lewat" in closed.text and "Batas waktu berikutnya" in closed.text
+    async with engine.connect() as conn:
+        quantity = (
+            await conn.execute(
+                text("SELECT quantity FROM restock_line WHERE product_id = :p"),
+                {"p": w.products["mie"]},
+            )
+        ).scalar_one()
+    assert quantity == 27
+    await sari.aclose()
+
+
+async def test_pre_orders_and_stock_corrections_keep_typed_values_on_error(
+    engine, make_client, clock
+):
+    w = await world(engine, now=clock())
+    sari = await signed_in(make_client, engine, w.warungs[0], clock())
+    page = await sari.get("/w/pelanggan/")
+    form = {
+        "_csrf_token": form_token(page.text),
+        "customer": "Bu Ani 0813",
+        "product": str(w.products["telur"]),
+        "quantity": "1,5",
+        "needed_by": "2001-01-01",
+    }
+    late = await sari.post("/w/pelanggan/", data=form, headers={"Idempotency-Key": "a1"})
+    assert late.status_code == 400 and "Bu Ani 0813" in late.text and "sudah lewat" in late.text
+    tomorrow = (clock() + timedelta(days=1)).date().isoformat()
+    added = await sari.post(
+        "/w/pelanggan/", data={**form, "needed_by": tomorrow}, headers={"Idempotency-Key": "a2"}
+    )
+    assert added.status_code == 200 and "Bu Ani 0813" in added.text
+    stock = await sari.get("/w/stok/")
+    assert "Mie instan goreng" in stock.text
+    correction = {
+        "_csrf_token": form_token(stock.text),
+        "product": str(w.products["mie"]),
+        "on_hand": "7",
+        "reason": "",
+    }
+    no_reason = await sari.post("/w/stok/", data=correction, headers={"Idempotency-Key": "s1"})
+    assert no_reason.status_code == 400 and "Tulis alasan" in no_reason.text
+    done = await sari.post(
+        "/w/stok/",
+        data={**correction, "reason": "dihitung ulang"},
+        headers={"Idempotency-Key": "s2"},
+    )
+    assert done.status_code == 200
+    async with engine.connect() as conn:
+        moved = (await conn.execute(text("SELECT delta, note FROM stock_movement"))).one()
+    assert moved.delta == 2 and moved.note == "dihitung ulang"
+    await sari.aclose()
