@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -18,6 +19,7 @@ from services.clock import FixedClock
 from services.db.tx import Tx
 from services.settings import Settings
 from tests.support_warung import SECRET, form_key, form_token, open_link, sign_in_link, world
+from tests.support_warung_delivery import deliver_cycle
 
 BASE = "http://kulakan.test"
 
@@ -242,3 +244,79 @@ async def test_pre_orders_and_stock_corrections_keep_typed_values_on_error(
         moved = (await conn.execute(text("SELECT delta, note FROM stock_movement"))).one()
     assert moved.delta == 2 and moved.note == "dihitung ulang"
     await sari.aclose()
+
+
+async def test_the_owner_confirms_a_delivery_once_and_reads_the_invoice(
+    engine, make_client, make_container, clock
+):
+    w = await world(engine, now=clock())
+    sari = await signed_in(make_client, engine, w.warungs[0], clock())
+    page = await sari.get("/w/pesan/")
+    form = {
+        "_csrf_token": form_token(page.text),
+        "cycle": str(w.cycle_id),
+        "action": "submit",
+        f"q_{w.products['mie']}": "40",
+        f"q_{w.products['beras']}": "5",
+    }
+    sent = await sari.post("/w/pesan/", data=form, headers={"Idempotency-Key": form_key(page.text)})
+    assert sent.status_code == 200
+    bb = await deliver_cycle(engine, make_container, w.satker_id, w.cycle_id)
+    home = await sari.get("/w/")
+    assert "2 produk sudah tiba" in home.text and "Belum dibayar" in home.text
+    page = await sari.get("/w/terima/")
+    assert "Mie instan goreng" in page.text and f"Kiriman pembelian {bb}" in page.text
+    mie, beras = w.products["mie"], w.products["beras"]
+    receipt = [
+        ("_csrf_token", form_token(page.text)),
+        ("bulk_buy", str(bb)),
+        ("product", str(mie)),
+        (f"r_{mie}", "38"),
+        (f"d_{mie}", "2"),
+        (f"n_{mie}", "2 bungkus sobek"),
+        ("product", str(beras)),
+        (f"r_{beras}", "5"),
+        (f"d_{beras}", "0"),
+        (f"n_{beras}", ""),
+    ]
+    key = form_key(page.text)
+    too_many = [(k, "41" if k == f"r_{mie}" else v) for k, v in receipt]
+    refused = await sari.post(
+        "/w/terima/",
+        content=urlencode(too_many),
+        headers={"Idempotency-Key": key, "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert refused.status_code == 400 and 'value="41"' in refused.text
+    assert "Lebih banyak dari yang dikirim" in refused.text
+    for _ in range(2):  # a double tap: one receipt
+        done = await sari.post(
+            "/w/terima/",
+            content=urlencode(receipt),
+            headers={"Idempotency-Key": key, "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert done.status_code == 200 and "Penerimaan dikonfirmasi" in done.text
+    async with engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                text(
+                    "SELECT product_id, receipt, received, damaged, note FROM warung_delivery"
+                    " WHERE warung_id = :w ORDER BY product_id"
+                ),
+                {"w": w.warungs[0]},
+            )
+        ).all()
+        moves = (await conn.execute(text("SELECT count(*) FROM stock_movement"))).scalar_one()
+    assert [(r.receipt, r.received, r.damaged) for r in rows] == [
+        ("damaged", 38, 2),
+        ("received", 5, 0),
+    ]
+    assert moves == 2
+    bills = await sari.get("/w/tagihan/")
+    invoice_id = int(bills.text.split('href="/w/tagihan/')[1].split('"')[0])
+    invoice = await sari.get(f"/w/tagihan/{invoice_id}")
+    assert invoice.status_code == 200 and "Mie instan goreng" in invoice.text
+    assert "Ongkir" in invoice.text and "Cetak" in invoice.text
+    darto = await signed_in(make_client, engine, w.warungs[1], clock())
+    assert (await darto.get(f"/w/tagihan/{invoice_id}")).status_code == 404
+    await sari.aclose()
+    await darto.aclose()
