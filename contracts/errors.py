@@ -5,11 +5,14 @@
     KulakanError
     ├── NotFound                 404  the object does not exist for this caller
     ├── Conflict                 409  the object's state refuses the action
+    │   ├── ConcurrentUpdate     409  a concurrent transaction won; retry the request
     │   ├── VersionMismatch      412  If-Match names an older version
     │   └── IdempotencyKeyReused 422  the same Idempotency-Key with another body
     ├── Unauthorized             401  no key, an unknown key or a revoked key
     ├── Forbidden                403  the caller's role may not do this
     ├── InvalidInput             400  malformed or out-of-range input, with field paths
+    │   ├── BodyTooLarge         413  the request body is over the limit
+    │   └── UnsupportedMediaType 415  a body in a media type the route does not take
     ├── RuleViolation            422  well-formed input that a business rule refuses
     └── SupplierError            502  a supplier failed; ``retryable`` says whether to try again
 """
@@ -57,6 +60,11 @@ class Conflict(KulakanError):
     title = "Conflict"
 
 
+class ConcurrentUpdate(Conflict):
+    code = "retry"
+    title = "Concurrent update"
+
+
 class VersionMismatch(Conflict):
     code = "version-mismatch"
     title = "Precondition failed"
@@ -80,6 +88,16 @@ class Forbidden(KulakanError):
 class InvalidInput(KulakanError):
     code = "invalid-input"
     title = "Invalid input"
+
+
+class BodyTooLarge(InvalidInput):
+    code = "body-too-large"
+    title = "Request body too large"
+
+
+class UnsupportedMediaType(InvalidInput):
+    code = "unsupported-media-type"
+    title = "Unsupported media type"
 
 
 class RuleViolation(KulakanError):
@@ -113,6 +131,8 @@ class IllegalTransition(Conflict):
 
 
 __all__ = [
+    "BodyTooLarge",
+    "ConcurrentUpdate",
     "Conflict",
     "FieldError",
     "Forbidden",
@@ -124,5 +144,6 @@ __all__ = [
     "RuleViolation",
     "SupplierError",
     "Unauthorized",
+    "UnsupportedMediaType",
     "VersionMismatch",
 ]

@@ -12,8 +12,18 @@ from typing import Annotated
 
 import msgspec
 
-Rupiah = Annotated[int, msgspec.Meta(ge=0, description="Whole rupiah (IDR), never fractional.")]
-SignedRupiah = Annotated[int, msgspec.Meta(description="Whole rupiah (IDR); may be negative.")]
+# Any one amount is at most a thousand trillion rupiah: it fits the bigint columns with room
+# for the sums of many amounts (a bill, a cycle's total) to fit as well.
+MAX_RUPIAH = 10**15
+
+Rupiah = Annotated[
+    int,
+    msgspec.Meta(ge=0, le=MAX_RUPIAH, description="Whole rupiah (IDR), never fractional."),
+]
+SignedRupiah = Annotated[
+    int,
+    msgspec.Meta(ge=-MAX_RUPIAH, le=MAX_RUPIAH, description="Whole rupiah (IDR); may be negative."),
+]
 
 
 def rupiah_round(value: Decimal) -> int:
@@ -60,6 +70,7 @@ def split_largest_remainder(
 
 
 __all__ = [
+    "MAX_RUPIAH",
     "Rupiah",
     "SignedRupiah",
     "rupiah_floor",

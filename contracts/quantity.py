@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 QUANTITY_PLACES = 3
+QUANTITY_INTEGER_DIGITS = 11  # numeric(14, 3): 14 digits, 3 of them after the point
+QUANTITY_MAX = Decimal("99999999999.999")
 QUANTUM = Decimal("0.001")
 
 
@@ -24,6 +26,8 @@ def check_quantity(value: Decimal, *, fractional: bool, allow_zero: bool = False
             raise QuantityError("must be a finite number")
     except (InvalidOperation, AttributeError) as exc:
         raise QuantityError("must be a decimal number") from exc
+    if value > QUANTITY_MAX:
+        raise QuantityError(f"must be at most {QUANTITY_MAX}")
     if value < 0 or (value == 0 and not allow_zero):
         raise QuantityError("must be greater than 0" if not allow_zero else "must not be negative")
     places = decimal_places(value)
@@ -35,6 +39,8 @@ def check_quantity(value: Decimal, *, fractional: bool, allow_zero: bool = False
 
 
 __all__ = [
+    "QUANTITY_INTEGER_DIGITS",
+    "QUANTITY_MAX",
     "QUANTITY_PLACES",
     "QUANTUM",
     "QuantityError",

@@ -4,7 +4,7 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-pytest_plugins = ["tests.fixtures_db", "tests.support_purchasing"]
+pytest_plugins = ["tests.fixtures_db", "tests.support_purchasing", "tests.support_inputs"]
 
 settings.register_profile(
     "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]

@@ -8,13 +8,13 @@ from typing import Annotated
 
 import msgspec
 
-from contracts.api.common import Body, Out
+from contracts.api.common import MULTI_LINE, Body, Id, Out
 
-Reason = Annotated[str, msgspec.Meta(min_length=3, max_length=1000)]
+Reason = Annotated[str, msgspec.Meta(min_length=3, max_length=1000, pattern=MULTI_LINE)]
 
 
 class BulkBuyBuild(Body):
-    pins: dict[str, int] = {}  # sku -> supplier id to buy it from
+    pins: dict[str, Id] = {}  # sku -> supplier id to buy it from
 
 
 class ReasonIn(Body):

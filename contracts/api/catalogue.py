@@ -9,13 +9,12 @@ from typing import Annotated, Any
 
 import msgspec
 
-from contracts.api.common import Body, Name, Out
+from contracts.api.common import Body, Day, Fraction, Name, Out, Quantity, single_line
 from contracts.money import Rupiah
 
 Sku = Annotated[str, msgspec.Meta(pattern=r"^[A-Z0-9][A-Z0-9-]{0,39}$", description="e.g. BRS-MED")]
-Unit = Annotated[str, msgspec.Meta(min_length=1, max_length=20, description="pcs, kg, liter, sak…")]
-Region = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-Fraction = Annotated[Decimal, msgspec.Meta(description="a fraction, e.g. 0.08 for 8 %")]
+Unit = single_line(20, min_length=1)  # pcs, kg, liter, sak…
+Region = single_line(100, min_length=1)
 
 
 class Category(enum.StrEnum):
@@ -43,15 +42,15 @@ class PriceSource(enum.StrEnum):
 
 
 class Pack(Body):
-    pack_name: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
-    units_per_pack: Decimal  # retail units in one pack
+    pack_name: single_line(60, min_length=1)
+    units_per_pack: Quantity  # retail units in one pack
 
 
 class Ceiling(Body):
     region: Region  # a kota, a HET zone, or "national"
     kind: CeilingKind
     price_idr: Rupiah
-    regulation: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    regulation: single_line(200) = ""
 
 
 class ProductCreate(Body):
@@ -111,14 +110,14 @@ class ProductOut(Out):
 
 class SupplierCreate(Body):
     name: Name
-    adapter_key: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+    adapter_key: single_line(60, min_length=1)
     adapter_config: dict[str, Any] = {}
     regions: list[Region] = []
     delivery_fee_idr: Rupiah = 0
     min_order_value_idr: Rupiah = 0
     payment_terms: PaymentTerms = PaymentTerms.COD
     tempo_days: Annotated[int, msgspec.Meta(ge=0, le=180)] = 0
-    contact_phone: Annotated[str, msgspec.Meta(max_length=30)] = ""
+    contact_phone: single_line(30) = ""
     active: bool = True
 
 
@@ -130,7 +129,7 @@ class SupplierUpdate(Body):
     min_order_value_idr: Rupiah | None = None
     payment_terms: PaymentTerms | None = None
     tempo_days: Annotated[int, msgspec.Meta(ge=0, le=180)] | None = None
-    contact_phone: Annotated[str, msgspec.Meta(max_length=30)] | None = None
+    contact_phone: single_line(30) | None = None
     active: bool | None = None
 
 
@@ -156,7 +155,7 @@ class SupplierCreated(SupplierOut):
 class MarketPriceCreate(Body):
     sku: Sku
     kota: Region
-    price_date: date
+    price_date: Day
     price_idr: Rupiah  # per retail unit
     source: PriceSource = PriceSource.MANUAL
 

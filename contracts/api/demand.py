@@ -13,9 +13,19 @@ from typing import Annotated
 
 import msgspec
 
-from contracts.api.common import Body, Name, Out, ShortText
+from contracts.api.common import (
+    Body,
+    ClockTime,
+    Day,
+    Id,
+    Name,
+    Out,
+    Quantity,
+    ShortText,
+    single_line,
+)
 
-CustomerRef = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+CustomerRef = single_line(100, min_length=1)
 
 
 class MovementReason(enum.StrEnum):
@@ -28,10 +38,10 @@ class MovementReason(enum.StrEnum):
 class StockItemIn(Body):
     """One product's stock-take and/or reorder points; omitted fields stay as they are."""
 
-    product_id: int
-    on_hand: Decimal | None = None
-    minimum: Decimal | None = None
-    maximum: Decimal | None = None
+    product_id: Id
+    on_hand: Quantity | None = None
+    minimum: Quantity | None = None
+    maximum: Quantity | None = None
     note: ShortText = ""
 
 
@@ -42,9 +52,9 @@ class StockUpdate(Body):
 class StockMovementIn(Body):
     """A receipt, sale or adjustment: ``delta`` is added to on hand (negative for a sale)."""
 
-    product_id: int
+    product_id: Id
     reason: MovementReason
-    delta: Decimal
+    delta: Quantity
     note: ShortText = ""
 
 
@@ -61,19 +71,19 @@ class StockLevelOut(Out):
 class StockMovementOut(Out):
     id: int
     warung_id: int
-    product_id: int
+    product_id: Id
     reason: MovementReason
-    delta: Decimal
+    delta: Quantity
     on_hand_after: Decimal
     note: str
     created_at: datetime
 
 
 class PreorderCreate(Body):
-    product_id: int
-    quantity: Decimal
+    product_id: Id
+    quantity: Quantity
     customer_ref: CustomerRef
-    needed_by: date
+    needed_by: Day
 
 
 class PreorderStatus(enum.StrEnum):
@@ -136,8 +146,8 @@ class CycleTemplateCreate(Body):
     name: Name
     categories: Annotated[list[Category], msgspec.Meta(min_length=1)]
     cadence: Cadence
-    opens_at: time
-    cutoff_at: time
+    opens_at: ClockTime
+    cutoff_at: ClockTime
     weekday: Annotated[int, msgspec.Meta(ge=0, le=6)] | None = None
     open_days_before: Annotated[int, msgspec.Meta(ge=0, le=13)] = 0
     delivery_days_after: Annotated[int, msgspec.Meta(ge=0, le=14)] = 1
@@ -174,8 +184,8 @@ class OrderCycleOut(Out):
 
 
 class RestockLineIn(Body):
-    product_id: int
-    quantity: Decimal
+    product_id: Id
+    quantity: Quantity
     for_preorder: bool = False
 
 

@@ -9,9 +9,7 @@ from typing import Annotated
 
 import msgspec
 
-from contracts.api.common import Body, Out
-
-Quantity = Annotated[Decimal, msgspec.Meta(description="retail units, not negative")]
+from contracts.api.common import Body, Id, Out, Quantity, ShortText
 
 
 class ProductDeliveryOut(Out):
@@ -61,14 +59,14 @@ class WarungDeliveryOut(Out):
 
 
 class ReceiptLineIn(Body):
-    product_id: int
-    received: Quantity  # good units that arrived
+    product_id: Id
+    received: Quantity  # good units that arrived, not negative
     damaged: Quantity = Decimal(0)
-    note: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    note: ShortText = ""
 
 
 class ReceiptIn(Body):
-    bulk_buy_id: int
+    bulk_buy_id: Id
     lines: Annotated[list[ReceiptLineIn], msgspec.Meta(min_length=1, max_length=500)]
 
 

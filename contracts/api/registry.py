@@ -10,10 +10,29 @@ from typing import Annotated
 import msgspec
 
 from contracts.api.catalogue import Category
-from contracts.api.common import Body, Name, Out, Phone, ShortText, TimeZone
+from contracts.api.common import (
+    Body,
+    Fraction,
+    Id,
+    Name,
+    Out,
+    Phone,
+    ShortText,
+    TimeZone,
+    field_error,
+    single_line,
+)
 from contracts.money import Rupiah
 
-Margin = Annotated[Decimal, msgspec.Meta(description="A fraction, e.g. 0.08 for 8 %")]
+Margin = Fraction
+PriceStep = Annotated[int, msgspec.Meta(ge=1, le=10_000)]
+
+
+def check_margins(target: Decimal | None, minimum: Decimal | None) -> None:
+    """The minimum margin may not exceed the target: one rule for a satker's defaults and a
+    category's margin rule."""
+    if target is not None and minimum is not None and minimum > target:
+        raise field_error("min_margin", "must not exceed target_margin")
 
 
 class PackPolicy(enum.StrEnum):
@@ -31,9 +50,13 @@ class SatkerCreate(Body):
     below_market_pct: Margin = Decimal("0.05")
     target_margin: Margin = Decimal("0.08")
     min_margin: Margin = Decimal("0.02")
-    price_step_idr: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 100
+    price_step_idr: PriceStep = 100
     price_tolerance_pct: Margin = Decimal("0.03")
     pack_policy: PackPolicy = PackPolicy.ROUND_UP
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_margins(self.target_margin, self.min_margin)
 
 
 class SatkerUpdate(Body):
@@ -42,9 +65,13 @@ class SatkerUpdate(Body):
     below_market_pct: Margin | None = None
     target_margin: Margin | None = None
     min_margin: Margin | None = None
-    price_step_idr: Annotated[int, msgspec.Meta(ge=1, le=10_000)] | None = None
+    price_step_idr: PriceStep | None = None
     price_tolerance_pct: Margin | None = None
     pack_policy: PackPolicy | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_margins(self.target_margin, self.min_margin)
 
 
 class SatkerOut(Out):
@@ -103,10 +130,10 @@ class KeyRole(enum.StrEnum):
 
 class ApiKeyCreate(Body):
     role: KeyRole
-    satker_id: int | None = None
-    warung_id: int | None = None
-    supplier_id: int | None = None
-    label: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    satker_id: Id | None = None
+    warung_id: Id | None = None
+    supplier_id: Id | None = None
+    label: single_line(200) = ""
 
 
 class ApiKeyOut(Out):
@@ -130,6 +157,10 @@ class MarginRuleSet(Body):
 
     target_margin: Margin
     min_margin: Margin
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_margins(self.target_margin, self.min_margin)
 
 
 class MarginRuleOut(Out):

@@ -66,6 +66,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
         WebhookController,
     )
     from services.api.registry_controller import SatkerController
+    from services.api.request_input import InputMiddleware
     from services.logging import configure_logging
     from services.web import web_parts
     from services.web.app import api_docs_plugins
@@ -121,6 +122,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
             prometheus.middleware,
             RequestContextMiddleware,
             AuthMiddleware,
+            InputMiddleware,
             TransactionMiddleware,
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

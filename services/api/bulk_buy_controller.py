@@ -10,7 +10,7 @@ from litestar import Controller, Response, get, post
 from contracts.api.bulk_buy import BulkBuyBuild, BulkBuyOut, ReasonIn
 from contracts.errors import FieldError, InvalidInput
 from services.api.paging import IfMatch
-from services.app import bulk_buys
+from services.app import bulk_buy_review, bulk_buy_views, bulk_buys
 from services.auth import Principal, Role
 from services.bootstrap import Container
 from services.db.tx import Tx
@@ -55,7 +55,7 @@ class BulkBuyController(Controller):
         self, tx: Tx, principal: Principal, satker_id: int, bulk_buy_id: int
     ) -> Response[BulkBuyOut]:
         _coordinator(principal, satker_id)
-        return _out(await bulk_buys.get_bulk_buy(tx, satker_id, bulk_buy_id))
+        return _out(await bulk_buy_views.get_bulk_buy(tx, satker_id, bulk_buy_id))
 
     @post(
         "/bulk-buys/{bulk_buy_id:int}/lines/{product_id:int}/override",
@@ -74,7 +74,7 @@ class BulkBuyController(Controller):
         if_match: IfMatch = None,
     ) -> Response[BulkBuyOut]:
         _coordinator(principal, satker_id)
-        out = await bulk_buys.resolve_line(
+        out = await bulk_buy_review.resolve_line(
             tx,
             satker_id,
             bulk_buy_id,
@@ -103,7 +103,7 @@ class BulkBuyController(Controller):
         if_match: IfMatch = None,
     ) -> Response[BulkBuyOut]:
         _coordinator(principal, satker_id)
-        out = await bulk_buys.resolve_line(
+        out = await bulk_buy_review.resolve_line(
             tx,
             satker_id,
             bulk_buy_id,
@@ -135,7 +135,9 @@ class BulkBuyController(Controller):
                 "approval needs If-Match with the version you reviewed",
                 errors=[FieldError("If-Match", "required", "header")],
             )
-        return _out(await bulk_buys.approve(tx, principal, satker_id, bulk_buy_id, if_match, now))
+        return _out(
+            await bulk_buy_review.approve(tx, principal, satker_id, bulk_buy_id, if_match, now)
+        )
 
     @post("/bulk-buys/{bulk_buy_id:int}/reject", summary="Reject with a reason", status_code=200)
     async def reject(
@@ -149,4 +151,6 @@ class BulkBuyController(Controller):
         if_match: IfMatch = None,
     ) -> Response[BulkBuyOut]:
         _coordinator(principal, satker_id)
-        return _out(await bulk_buys.reject(tx, satker_id, bulk_buy_id, data.reason, if_match, now))
+        return _out(
+            await bulk_buy_review.reject(tx, satker_id, bulk_buy_id, data.reason, if_match, now)
+        )

@@ -18,10 +18,10 @@ def chosen_format(request: Request, format: str | None, offered: tuple[str, ...]
 def csv_response(text: str, filename: str) -> Response:
     return Response(
         text,
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",  # Litestar adds "; charset=utf-8" to every text/*
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
 def html_response(html: str, status_code: int = 200) -> Response:
-    return Response(html, media_type="text/html; charset=utf-8", status_code=status_code)
+    return Response(html, media_type="text/html", status_code=status_code)

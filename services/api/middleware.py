@@ -1,5 +1,6 @@
-"""Per-request plumbing, outermost first: request id and logging, authentication, and the
-request's transaction with ``Idempotency-Key`` handling.
+"""Per-request plumbing, outermost first: request id and logging, authentication, the
+request's input (:mod:`services.api.request_input`), and the request's transaction with the
+satker scope and ``Idempotency-Key`` handling.
 
 The transaction is committed before the response leaves, and only for a status below 400;
 an idempotent POST stores its response in the same transaction as its writes, so a crash
@@ -19,7 +20,8 @@ from typing import TYPE_CHECKING
 import structlog
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from contracts.errors import FieldError, IdempotencyKeyReused, InvalidInput
+from contracts.errors import FieldError, IdempotencyKeyReused, InvalidInput, NotFound
+from services.auth import Principal, Role
 from services.db.tx import Tx
 
 if TYPE_CHECKING:
@@ -31,7 +33,7 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 REPLAY_HEADER = "idempotent-replayed"
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
+def header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", ()):
         if key == name:
             return value.decode("latin-1")
@@ -52,7 +54,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = _header(scope, b"x-request-id")
+        incoming = header(scope, b"x-request-id")
         request_id = incoming if incoming and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         structlog.contextvars.clear_contextvars()
@@ -95,10 +97,29 @@ class AuthMiddleware:
             "/schema"
         )
         if scope["type"] == "http" and not public:
-            principal = await _container(scope).keys.authenticate(_header(scope, b"authorization"))
+            principal = await _container(scope).keys.authenticate(header(scope, b"authorization"))
             scope.setdefault("state", {})["principal"] = principal
             structlog.contextvars.bind_contextvars(key_id=principal.key_id, role=principal.role)
         await self.app(scope, receive, send)
+
+
+async def check_satker_scope(principal: Principal, satker_id: int, tx: Tx) -> None:
+    """The one satker scope check of a request whose path names a satker: outside the caller's
+    scope it does not exist, and for an admin (whose scope is every satker) it must exist."""
+    principal.satker_scope(satker_id)
+    if principal.role == Role.ADMIN:
+        raw = await tx.raw()
+        if not await raw.fetchval("SELECT EXISTS (SELECT 1 FROM satker WHERE id = $1)", satker_id):
+            raise NotFound(f"satker {satker_id} not found")
+
+
+def _idempotency_scope(scope: Scope) -> str:
+    """Whose keys these are: the API key's, or on a public route what authenticates the
+    caller, which its path names (a supplier's webhooks, a trader's link token)."""
+    principal = scope["state"].get("principal")
+    if principal is not None:
+        return principal.identity
+    return "public:" + hashlib.sha256(scope["path"].encode()).hexdigest()[:40]
 
 
 class TransactionMiddleware:
@@ -112,8 +133,12 @@ class TransactionMiddleware:
         container = _container(scope)
         tx = Tx(container.engine)
         scope.setdefault("state", {})["tx"] = tx
-        key = _header(scope, b"idempotency-key")
+        key = header(scope, b"idempotency-key")
         try:
+            principal = scope["state"].get("principal")
+            satker_id = scope.get("path_params", {}).get("satker_id")
+            if principal is not None and isinstance(satker_id, int):
+                await check_satker_scope(principal, satker_id, tx)
             if key is not None and scope["method"] == "POST":
                 await self._idempotent(scope, receive, send, tx, key, container)
             else:
@@ -141,8 +166,7 @@ class TransactionMiddleware:
                 errors=[FieldError("Idempotency-Key", "1 to 200 characters", "header")],
             )
         body = await _read_body(receive)
-        principal = scope["state"].get("principal")
-        who = principal.identity if principal is not None else "anonymous"
+        who = _idempotency_scope(scope)
         digest = hashlib.sha256(
             b"\0".join(
                 [

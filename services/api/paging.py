@@ -9,6 +9,7 @@ from typing import Annotated, Any, Generic, TypeVar
 import msgspec
 from litestar.params import HeaderParameter, QueryParameter
 
+from contracts.api.common import MAX_ID
 from contracts.errors import FieldError, InvalidInput
 
 T = TypeVar("T")
@@ -60,7 +61,7 @@ def after_id(cursor: str | None) -> int | None:
     values = decode_cursor(cursor)
     if values is None:
         return None
-    if not isinstance(values[0], int):
+    if not isinstance(values[0], int) or isinstance(values[0], bool) or abs(values[0]) > MAX_ID:
         raise InvalidInput(
             "cursor is not valid", errors=[FieldError("cursor", "not a cursor we issued", "query")]
         )

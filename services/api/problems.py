@@ -11,9 +11,10 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.exceptions import NotFoundException as LitestarNotFound
 from litestar.exceptions import PermissionDeniedException as LitestarForbidden
-from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from contracts.api.common import PATTERN_HINTS
 from contracts.errors import (
+    BodyTooLarge,
     Conflict,
     FieldError,
     Forbidden,
@@ -24,8 +25,10 @@ from contracts.errors import (
     RuleViolation,
     SupplierError,
     Unauthorized,
+    UnsupportedMediaType,
     VersionMismatch,
 )
+from services.db.errors import translate
 
 log = structlog.get_logger(__name__)
 
@@ -39,6 +42,8 @@ STATUS: tuple[tuple[type[KulakanError], int], ...] = (
     (Conflict, 409),
     (Unauthorized, 401),
     (Forbidden, 403),
+    (BodyTooLarge, 413),
+    (UnsupportedMediaType, 415),
     (InvalidInput, 400),
     (RuleViolation, 422),
     (SupplierError, 502),
@@ -105,6 +110,21 @@ def kulakan_error_handler(_: Request, exc: KulakanError) -> Response[bytes]:
 
 _UNKNOWN_FIELD = re.compile(r"unknown field `(?P<name>[^`]+)`")
 _MSGSPEC_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+# A body's own check names its field: "`quantity`: must be … - at `$.lines[0]`"
+_FIELD = re.compile(r"^`(?P<name>\w+)`: ")
+_HINTS = {
+    f"Expected `str` matching regex {pattern!r}": hint for pattern, hint in PATTERN_HINTS.items()
+}
+
+
+def _located(message: str, path: str) -> dict[str, str]:
+    """The pointer and the words for one msgspec message about ``path``."""
+    pointer = msgspec_path_to_pointer(path)
+    field = _FIELD.match(message)
+    if field:
+        pointer = f"{pointer}/{field['name']}"
+        message = message[field.end() :]
+    return {"pointer": pointer, "detail": _HINTS.get(message, message)}
 
 
 def msgspec_path_to_pointer(path: str) -> str:
@@ -112,6 +132,9 @@ def msgspec_path_to_pointer(path: str) -> str:
     parts = re.findall(r"\.([A-Za-z_][\w]*)|\[(\d+)\]|\[\"([^\"]*)\"\]|\[\'([^\']*)\'\]", path)
     tokens = [next(p for p in groups if p != "") for groups in parts]
     return "/" + "/".join(tokens) if tokens else ""
+
+
+_PARAMETERS = ("query", "path", "header", "cookie")
 
 
 def validation_error_handler(_: Request, exc: ValidationException) -> Response[bytes]:
@@ -133,30 +156,19 @@ def validation_error_handler(_: Request, exc: ValidationException) -> Response[b
                 base = msgspec_path_to_pointer(f".{key}") if key and key != "data" else ""
             errors.append({"pointer": f"{base}/{unknown['name']}", "detail": "unknown field"})
         elif match:
-            errors.append(
-                {
-                    "pointer": msgspec_path_to_pointer(match["path"]),
-                    "detail": message[: match.start()],
-                }
-            )
-        elif source in ("query", "path", "header", "cookie") and key:
-            errors.append({"parameter": str(key), "in": str(source), "detail": message})
-        elif key:
-            errors.append({"pointer": msgspec_path_to_pointer(f".{key}"), "detail": message})
-        else:
-            errors.append({"pointer": "", "detail": message})
+            errors.append(_located(message[: match.start()], match["path"]))
+        elif (where := getattr(source, "value", source)) in _PARAMETERS and key:
+            detail = _HINTS.get(message, message)
+            errors.append({"parameter": str(key), "in": str(where), "detail": detail})
+        else:  # Litestar names the body itself "data"
+            errors.append(_located(message, f".{key}" if key and key != "data" else ""))
     detail = str(exc.detail or "Validation failed")
     if detail.startswith("Validation failed for"):
         detail = "The request is not valid; see errors."
     if not errors and exc.detail:
         match = _MSGSPEC_PATH.search(str(exc.detail))
         if match:
-            errors.append(
-                {
-                    "pointer": msgspec_path_to_pointer(match["path"]),
-                    "detail": detail[: match.start()],
-                }
-            )
+            errors.append(_located(detail[: match.start()], match["path"]))
     return problem(400, "invalid-input", "Invalid input", detail, errors=errors)
 
 
@@ -176,22 +188,13 @@ def http_exception_handler(_: Request, exc: HTTPException) -> Response[bytes]:
     )
 
 
-def integrity_error_handler(_: Request, exc: IntegrityError) -> Response[bytes]:
-    constraint = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None)
-    log.info("integrity_conflict", constraint=constraint)
-    detail = "The change conflicts with existing data"
-    if constraint:
-        detail += f" ({constraint})"
-    return problem(409, "conflict", "Conflict", detail, extra={"constraint": constraint})
-
-
-def dbapi_error_handler(request: Request, exc: DBAPIError) -> Response[bytes]:
-    if getattr(exc.orig, "sqlstate", None) in ("40001", "40P01"):
-        return problem(409, "retry", "Concurrent update", "Please retry the request")
-    return internal_error_handler(request, exc)
-
-
-def internal_error_handler(_: Request, exc: Exception) -> Response[bytes]:
+def internal_error_handler(request: Request, exc: Exception) -> Response[bytes]:
+    """A database error a client caused (see :mod:`services.db.errors`) is its problem;
+    anything else is ours: a 500, logged with its traceback."""
+    mapped = translate(exc)
+    if mapped is not None:
+        log.info("database_refused", code=mapped.code, detail=mapped.detail)
+        return kulakan_error_handler(request, mapped)
     log.error("unhandled_error", exc_info=exc)
     return problem(500, "internal-error", "Internal server error", "An unexpected error occurred")
 
@@ -200,7 +203,5 @@ EXCEPTION_HANDLERS = {
     KulakanError: kulakan_error_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_exception_handler,
-    IntegrityError: integrity_error_handler,
-    DBAPIError: dbapi_error_handler,
     Exception: internal_error_handler,
 }

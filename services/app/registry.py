@@ -75,6 +75,8 @@ async def update_satker(
         raise NotFound(f"satker {satker_id} not found")
     check_if_match(if_match, row.version)
     _apply(row, data, now)
+    if errors := margin_problems(row.target_margin, row.min_margin):  # with the stored one
+        raise InvalidInput("the margins are not valid", errors=errors)
     await session.flush()
     return msgspec.convert(row, SatkerOut, from_attributes=True)
 

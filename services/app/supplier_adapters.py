@@ -35,7 +35,9 @@ from services.db.tx import Tx
 
 P = TypeVar("P")
 
-SUPPLIER_COLUMNS = "id, name, adapter_key, adapter_config, webhook_secret"
+SUPPLIER_COLUMNS = (
+    "id, name, adapter_key, adapter_config, webhook_secret, delivery_fee_idr, min_order_value_idr"
+)
 
 
 async def supplier_row(raw: Any, supplier_id: int) -> Any:
@@ -115,12 +117,11 @@ def build_adapter(
     container: Any,
     row: Any,
     *,
-    http_client: Any = None,
     board: Sequence[Any] | None = None,
 ) -> SupplierAdapter:
-    """The supplier's adapter, ready to quote. ``board``: a price-board supplier's latest
-    board, read beforehand so that concurrent quotes never share the request's database
-    connection. ``http_client`` is not used: each adapter keeps its own for its life."""
+    """The supplier's adapter (one kept per supplier, with its own HTTP client), ready to quote.
+    ``board``: a price-board supplier's latest board, read beforehand so that concurrent quotes
+    never share the request's database connection."""
     adapter = supplier_adapter(container, row)
     boards = container.adapters.offered(adapter, Capability.PRICE_BOARD, PriceBoards)
     if boards is None:

@@ -2,7 +2,8 @@
 
 Hot paths use the asyncpg connection directly (:meth:`Tx.raw`); registry paths use an ORM
 session bound to the same connection (:meth:`Tx.session`). Whoever made the ``Tx`` commits or
-rolls it back; handlers never commit.
+rolls it back; handlers never commit. A commit the database refuses (a deferred constraint,
+a serialization failure) raises the matching ``contracts.errors`` error (:mod:`services.db.errors`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from types import TracebackType
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+
+from services.db.errors import translated
 
 
 class Tx:
@@ -56,9 +59,10 @@ class Tx:
         if self._conn is None:
             return
         try:
-            if self._session is not None:
-                await self._session.flush()
-            await self._conn.commit()
+            with translated():
+                if self._session is not None:
+                    await self._session.flush()
+                await self._conn.commit()
         finally:
             await self._close()
 

@@ -33,32 +33,12 @@ async def purge_idempotency_records(container: object) -> int:
 
 
 async def consolidate_closed_cycles(container: object) -> int:
-    """Build the bulk buy of every cycle that closed without one (each in its own
-    transaction; a cycle another worker is building is skipped)."""
-    from services.app.bulk_buys import build_bulk_buy
+    """Build the bulk buy of every cycle that closed without one. Each is claimed in a short
+    transaction, quoted with no connection held and stored in another; a cycle another
+    worker is building is left to it."""
+    from services.app.bulk_buys import build_closed_cycles
 
-    built = 0
-    while True:
-        async with Tx(container.engine) as tx:  # type: ignore[attr-defined]
-            raw = await tx.raw()
-            cycle = await raw.fetchrow(
-                """
-                SELECT c.satker_id, c.id FROM order_cycle c
-                WHERE c.status = 'closed' AND NOT EXISTS (
-                    SELECT 1 FROM bulk_buy b WHERE b.satker_id = c.satker_id AND b.cycle_id = c.id)
-                ORDER BY c.cutoff_at LIMIT 1 FOR UPDATE SKIP LOCKED
-                """
-            )
-            if cycle is None:
-                return built
-            await build_bulk_buy(
-                tx,
-                container,
-                cycle["satker_id"],
-                cycle["id"],
-                container.clock(),  # type: ignore[attr-defined]
-            )
-        built += 1
+    return await build_closed_cycles(container, container.clock())  # type: ignore[attr-defined]
 
 
 async def settle_delivered_bulk_buys(container: object) -> int:

@@ -14,9 +14,9 @@ import pytest
 import respx
 
 from contracts.adapter import QuoteItem, QuoteRequest
-from contracts.errors import SupplierError
 from services.api.app import create_app
 from services.app import supplier_adapters
+from services.app.bulk_buy_quotes import quote_suppliers
 from services.clock import FixedClock
 from services.db.tx import Tx
 from services.registry import AdapterRegistry
@@ -38,17 +38,14 @@ async def api_for(container):
 
 
 async def quote_as_a_bulk_buy_does(container, supplier_id):
-    """What building a bulk buy does for one supplier: read its row and board, take its
-    adapter from ``build_adapter`` (with a client of its own for the round), ask for a quote."""
+    """What building a bulk buy does for one supplier: read its row and board, then ask in
+    the same quote round (``quote_suppliers``), which takes the kept adapter."""
     async with Tx(container.engine) as tx:
         raw = await tx.raw()
         row = await supplier_adapters.supplier_row(raw, supplier_id)
         boards = await supplier_adapters.latest_board_rows(raw, [supplier_id])
-    async with httpx.AsyncClient() as http:
-        adapter = supplier_adapters.build_adapter(
-            container, row, http_client=http, board=boards.get(supplier_id)
-        )
-        return adapter, await adapter.quote(REQUEST)
+    [(status, error, quote)] = (await quote_suppliers(container, [row], REQUEST, boards)).values()
+    return status, error, quote
 
 
 @pytest.fixture
@@ -79,10 +76,10 @@ async def test_two_quotes_in_a_row_see_the_same_breaker(marketplace):
     container, _, _, supplier = marketplace
     with respx.mock(assert_all_called=True) as mock:
         quotes = mock.post(f"{MARKETPLACE}/quotes").mock(return_value=httpx.Response(503))
-        with pytest.raises(SupplierError, match="503"):
-            await quote_as_a_bulk_buy_does(container, supplier)
-        with pytest.raises(SupplierError, match="circuit open"):
-            await quote_as_a_bulk_buy_does(container, supplier)
+        status, error, _ = await quote_as_a_bulk_buy_does(container, supplier)
+        assert status == "failed" and "503" in error
+        status, error, _ = await quote_as_a_bulk_buy_does(container, supplier)
+        assert status == "failed" and "circuit open" in error
         assert quotes.call_count == 1  # the second quote failed fast, without a request
     async with Tx(container.engine) as tx:
         row = await supplier_adapters.supplier_row(await tx.raw(), supplier)
@@ -262,7 +259,8 @@ async def test_a_third_party_package_is_a_price_board_supplier(
         bad = await api.post(url, json={"day": "2026-11-24", "ikan": []}, headers=agent)
         assert bad.status_code == 400 and bad.json()["errors"][0]["pointer"] == "/fish"
 
-    _, quote = await quote_as_a_bulk_buy_does(container, pond)
+    status, error, quote = await quote_as_a_bulk_buy_does(container, pond)
+    assert status == "ok", error
     assert quote.quote_ref == "pond-2026-11-24" and quote.supplier_id == pond
     [offer] = quote.offers
     assert (offer.sku, offer.tiers[0].price_per_pack_idr) == ("LELE", 23500)
