@@ -21,6 +21,7 @@ import structlog
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from contracts.errors import FieldError, IdempotencyKeyReused, InvalidInput, NotFound
+from services.app.web_sessions import session_scope
 from services.auth import Principal, Role
 from services.db.tx import Tx
 
@@ -113,12 +114,21 @@ async def check_satker_scope(principal: Principal, satker_id: int, tx: Tx) -> No
             raise NotFound(f"satker {satker_id} not found")
 
 
-def _idempotency_scope(scope: Scope) -> str:
-    """Whose keys these are: the API key's, or on a public route what authenticates the
-    caller, which its path names (a supplier's webhooks, a trader's link token)."""
+async def _idempotency_scope(scope: Scope, tx: Tx) -> str:
+    """Whose keys these are: the API key's; on a page, the signed-in person's or warung's (the
+    route's ``session_cookie`` opt names the cookie); else, on a public route, what
+    authenticates the caller, which its path names (a supplier's webhooks, a trader's link)."""
     principal = scope["state"].get("principal")
     if principal is not None:
         return principal.identity
+    handler = scope.get("route_handler")
+    cookie_name = handler.opt.get("session_cookie") if handler is not None else None
+    if cookie_name:
+        pairs = (c.strip().partition("=") for c in (header(scope, b"cookie") or "").split(";"))
+        cookies = {name: value for name, _, value in pairs}
+        who = await session_scope(tx, cookies.get(cookie_name))
+        if who is not None:
+            return who
     return "public:" + hashlib.sha256(scope["path"].encode()).hexdigest()[:40]
 
 
@@ -166,7 +176,7 @@ class TransactionMiddleware:
                 errors=[FieldError("Idempotency-Key", "1 to 200 characters", "header")],
             )
         body = await _read_body(receive)
-        who = _idempotency_scope(scope)
+        who = await _idempotency_scope(scope, tx)
         digest = hashlib.sha256(
             b"\0".join(
                 [

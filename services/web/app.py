@@ -20,7 +20,7 @@ from litestar.template import TemplateConfig
 
 from services.settings import Settings
 from services.web.render import EXCEPTION_HANDLERS, provide_viewer
-from services.web.security import csrf_config
+from services.web.security import SESSION_COOKIE, csrf_config
 from services.web.templating import STATIC, STATIC_URL, static_url, template_config
 
 FAVICON = f"<link rel='icon' type='image/svg+xml' href='{STATIC_URL}/favicon.svg'>"
@@ -39,8 +39,9 @@ def web_parts(settings: Settings) -> WebParts:
     console = Router(
         path="/",
         route_handlers=[SignInController, ConsoleController],
-        # not an API route: the Bearer-key middleware leaves it alone, the session guard rules
-        opt={"public": True},
+        # not an API route: the Bearer-key middleware leaves it alone, the session guard rules;
+        # idempotency keys are the signed-in person's
+        opt={"public": True, "session_cookie": SESSION_COOKIE},
         request_class=HTMXRequest,
         middleware=[DefineMiddleware(CSRFMiddleware, config=csrf_config(settings))],
         dependencies={"viewer": Provide(provide_viewer)},
@@ -70,7 +71,7 @@ def warung_router(settings: Settings) -> Router:
     from services.web.warung_preorders_controller import WarungPreorderController
     from services.web.warung_receipts_controller import WarungReceiptController
     from services.web.warung_render import EXCEPTION_HANDLERS as OWNER_ERRORS
-    from services.web.warung_render import provide_owner
+    from services.web.warung_render import OWNER_COOKIE, provide_owner
     from services.web.warung_stock_controller import WarungStockController
 
     return Router(
@@ -84,7 +85,8 @@ def warung_router(settings: Settings) -> Router:
             WarungInvoiceController,
             WarungStockController,
         ],
-        opt={"public": True},  # pages: the session guard rules, never a Bearer key
+        # pages: the session guard rules, never a Bearer key; idempotency keys are the warung's
+        opt={"public": True, "session_cookie": OWNER_COOKIE},
         request_class=HTMXRequest,
         middleware=[DefineMiddleware(CSRFMiddleware, config=csrf_config(settings))],
         dependencies={"owner": Provide(provide_owner)},

@@ -4,6 +4,7 @@ cut-off, pre-orders, stock corrections."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
@@ -312,7 +313,7 @@ async def test_the_owner_confirms_a_delivery_once_and_reads_the_invoice(
     ]
     assert moves == 2
     bills = await sari.get("/w/tagihan/")
-    invoice_id = int(bills.text.split('href="/w/tagihan/')[1].split('"')[0])
+    invoice_id = int(re.search(r'href="/w/tagihan/(\d+)"', bills.text).group(1))
     invoice = await sari.get(f"/w/tagihan/{invoice_id}")
     assert invoice.status_code == 200 and "Mie instan goreng" in invoice.text
     assert "Ongkir" in invoice.text and "Cetak" in invoice.text
@@ -320,3 +321,31 @@ async def test_the_owner_confirms_a_delivery_once_and_reads_the_invoice(
     assert (await darto.get(f"/w/tagihan/{invoice_id}")).status_code == 404
     await sari.aclose()
     await darto.aclose()
+
+
+async def test_idempotency_keys_belong_to_the_warung_of_the_session(engine, make_client, clock):
+    """The same key from two warungs is two requests; from one warung's session it is one,
+    and the stored answer is filed under that warung."""
+    w = await world(engine, now=clock())
+    phones = [await signed_in(make_client, engine, wid, clock()) for wid in w.warungs]
+    for phone in phones:
+        page = await phone.get("/w/pesan/")
+        form = {
+            "_csrf_token": form_token(page.text),
+            "cycle": str(w.cycle_id),
+            "action": "submit",
+            f"q_{w.products['minyak']}": "12",
+        }
+        answer = await phone.post("/w/pesan/", data=form, headers={"Idempotency-Key": "same"})
+        assert answer.status_code == 200 and "idempotent-replayed" not in answer.headers
+    async with engine.connect() as conn:
+        owners = (
+            (await conn.execute(text("SELECT principal FROM idempotency_record ORDER BY 1")))
+            .scalars()
+            .all()
+        )
+        requests = (await conn.execute(text("SELECT count(*) FROM restock_request"))).scalar_one()
+    assert owners == [f"warung:{w.satker_id}:{wid}" for wid in sorted(w.warungs)]
+    assert requests == 2
+    for phone in phones:
+        await phone.aclose()
