@@ -58,7 +58,7 @@ class WarungHome(msgspec.Struct, frozen=True, kw_only=True):
     savings_idr: int  # against the market, over every invoice so far
 
 
-async def _cycles(raw: Any, satker_id: int, where: str, *args: Any) -> list[CycleView]:
+async def cycles_where(raw: Any, satker_id: int, where: str, *args: Any) -> list[CycleView]:
     rows = await raw.fetch(
         f"SELECT {_CYCLE_COLUMNS} FROM order_cycle WHERE satker_id = $1 AND {where}",
         satker_id,
@@ -88,10 +88,10 @@ async def _requests(raw: Any, satker_id: int, warung_id: int, cycle_ids: list[in
 async def warung_home(tx: Tx, principal: Principal, warung_id: int, now: datetime) -> WarungHome:
     raw = await tx.raw()
     satker_id = await resolve_warung(raw, principal, warung_id)
-    cycles = await _cycles(raw, satker_id, "status = 'open' ORDER BY cutoff_at, id")
+    cycles = await cycles_where(raw, satker_id, "status = 'open' ORDER BY cutoff_at, id")
     upcoming = None
     if not cycles:
-        found = await _cycles(
+        found = await cycles_where(
             raw,
             satker_id,
             "status = 'scheduled' AND cutoff_at > $2 ORDER BY opens_at, id LIMIT 1",
@@ -157,10 +157,10 @@ async def order_cycle(
     """The satker's open cycles and the one the form is for (the chosen, or the nearest)."""
     raw = await tx.raw()
     satker_id = await resolve_warung(raw, principal, warung_id)
-    cycles = await _cycles(raw, satker_id, "status = 'open' ORDER BY cutoff_at, id")
+    cycles = await cycles_where(raw, satker_id, "status = 'open' ORDER BY cutoff_at, id")
     if cycle_id is None:
         return cycles, cycles[0] if cycles else None
-    chosen = await _cycles(raw, satker_id, "id = $2", cycle_id)
+    chosen = await cycles_where(raw, satker_id, "id = $2", cycle_id)
     if not chosen:
         raise NotFound(f"order cycle {cycle_id} not found")
     return cycles, chosen[0]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from urllib.parse import urlencode
 
 import httpx
@@ -19,6 +20,7 @@ from services.auth import Principal, Role
 from services.clock import FixedClock
 from services.db.tx import Tx
 from services.settings import Settings
+from tests.support import bearer, new_key
 from tests.support_warung import SECRET, form_key, form_token, open_link, sign_in_link, world
 from tests.support_warung_delivery import deliver_cycle
 
@@ -349,3 +351,40 @@ async def test_idempotency_keys_belong_to_the_warung_of_the_session(engine, make
     assert requests == 2
     for phone in phones:
         await phone.aclose()
+
+
+async def test_the_api_gives_the_same_carton_fill_as_the_page(engine, make_client, clock):
+    w = await world(engine, now=clock())
+    sari, darto = w.warungs
+    keys = [
+        bearer(await new_key(engine, "warung", satker_id=w.satker_id, warung_id=wid))
+        for wid in w.warungs
+    ]
+    async with make_client() as api:
+        for key, quantity in zip(keys, ("20", "7"), strict=True):
+            made = await api.post(
+                "/v1/restock-requests",
+                json={"lines": [{"product_id": w.products["mie"], "quantity": quantity}]},
+                headers=key,
+            )
+            assert made.status_code == 201, made.text
+        drafted = await api.post(
+            "/v1/restock-requests",
+            json={"lines": [{"product_id": w.products["beras"], "quantity": "3"}], "submit": False},
+            headers=keys[0],
+        )
+        assert drafted.status_code == 201  # a draft is not in the satker's demand yet
+        got = await api.get(f"/v1/warungs/{sari}/pack-fill?cycle_id={w.cycle_id}", headers=keys[0])
+        assert got.status_code == 200, got.text
+        fills = {f["product_name"]: f for f in got.json()}
+        assert set(fills) == {"Mie instan goreng", "Minyak goreng 1 L", "Beras medium"}
+        mie = fills["Mie instan goreng"]
+        numbers = [Decimal(mie[k]) for k in ("units_per_pack", "demand", "filled", "missing")]
+        assert (mie["pack_name"], numbers, mie["packs"]) == ("dus", [40, 27, 27, 13], 1)
+        assert Decimal(fills["Beras medium"]["demand"]) == 0
+        other = await api.get(
+            f"/v1/warungs/{darto}/pack-fill?cycle_id={w.cycle_id}", headers=keys[0]
+        )
+        assert other.status_code == 404
+    page = await (await signed_in(make_client, engine, sari, clock())).get("/w/pesan/")
+    assert "27 dari 40 — 13 lagi genap 1 dus" in page.text
