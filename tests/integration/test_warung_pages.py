@@ -4,11 +4,15 @@ cut-off, pre-orders, stock corrections."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import httpx
 import pytest
@@ -20,6 +24,7 @@ from services.auth import Principal, Role
 from services.clock import FixedClock
 from services.db.tx import Tx
 from services.settings import Settings
+from tests.fixtures_db import ROOT
 from tests.support import bearer, new_key
 from tests.support_warung import SECRET, form_key, form_token, open_link, sign_in_link, world
 from tests.support_warung_delivery import deliver_cycle
@@ -388,3 +393,40 @@ async def test_the_api_gives_the_same_carton_fill_as_the_page(engine, make_clien
         assert other.status_code == 404
     page = await (await signed_in(make_client, engine, sari, clock())).get("/w/pesan/")
     assert "27 dari 40 — 13 lagi genap 1 dus" in page.text
+
+
+async def run_cli(database_url: str, *args: str) -> subprocess.CompletedProcess:
+    return await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "services.cli", *args],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "KULAKAN_DATABASE_URL": database_url,
+            "KULAKAN_SECRET_KEY": SECRET,
+            "KULAKAN_PUBLIC_BASE_URL": BASE,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+async def test_the_cli_prints_a_link_and_a_whatsapp_message_and_ends_sessions(
+    engine, database_url, make_client, clock
+):
+    w = await world(engine)
+    done = await run_cli(database_url, "warungs", "login-link", str(w.warungs[0]))
+    assert done.returncode == 0, done.stderr
+    url = next(line for line in done.stdout.splitlines() if line.startswith(f"{BASE}/w/masuk/"))
+    wa = next(line for line in done.stdout.splitlines() if line.startswith("https://wa.me/"))
+    assert wa.startswith("https://wa.me/6281234567001?text=Halo%20Bu%20Sari")
+    assert quote(url, safe="") in wa and "WIB" in done.stdout
+    async with make_client() as phone:
+        assert (await open_link(phone, url)).status_code == 303
+        assert (await phone.get("/w/")).status_code == 200
+        ended = await run_cli(database_url, "warungs", "end-sessions", str(w.warungs[0]))
+        assert ended.returncode == 0 and "1 session(s) ended" in ended.stdout
+        assert (await phone.get("/w/")).status_code == 401
+    missing = await run_cli(database_url, "warungs", "login-link", "999")
+    assert missing.returncode == 2 and "not found" in missing.stderr
