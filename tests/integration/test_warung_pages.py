@@ -430,3 +430,51 @@ async def test_the_cli_prints_a_link_and_a_whatsapp_message_and_ends_sessions(
         assert (await phone.get("/w/")).status_code == 401
     missing = await run_cli(database_url, "warungs", "login-link", "999")
     assert missing.returncode == 2 and "not found" in missing.stderr
+
+
+async def test_search_adds_catalogue_products_and_a_draft_is_kept_then_cancelled(
+    engine, make_client, clock
+):
+    w = await world(engine, now=clock())
+    sari = await signed_in(make_client, engine, w.warungs[0], clock())
+    mie, minyak = w.products["mie"], w.products["minyak"]
+    found = await sari.get(
+        f"/w/pesan/cari?cycle={w.cycle_id}&cari=goreng&q_{mie}=55", headers={"HX-Request": "true"}
+    )
+    assert found.status_code == 200
+    assert f'name="q_{minyak}"' in found.text and f'name="q_{mie}"' not in found.text
+    assert "0 dari 12 — 12 lagi genap 1 dus" in found.text and "Tambahkan" in found.text
+    nothing = await sari.get(f"/w/pesan/cari?cycle={w.cycle_id}&cari=zzz")
+    assert "Tidak ada yang cocok" in nothing.text
+    page = await sari.get("/w/pesan/")
+    form = {
+        "_csrf_token": form_token(page.text),
+        "cycle": str(w.cycle_id),
+        "action": "draft",
+        f"q_{mie}": "0",
+        f"q_{w.products['beras']}": "0",
+        f"q_{minyak}": "12",
+    }
+    saved = await sari.post(
+        "/w/pesan/",
+        data=form,
+        headers={"Idempotency-Key": form_key(page.text), "HX-Request": "true"},
+    )
+    assert saved.status_code == 200 and "Draf disimpan" in saved.text
+    assert "<html" not in saved.text  # htmx gets what goes inside <main>
+    async with engine.connect() as conn:
+        row = (await conn.execute(text("SELECT id, status, version FROM restock_request"))).one()
+    assert row.status == "draft"
+    cancel = {
+        "_csrf_token": form_token(page.text),
+        "cycle": str(w.cycle_id),
+        "request": str(row.id),
+        "version": str(row.version),
+        "action": "cancel",
+    }
+    cancelled = await sari.post("/w/pesan/", data=cancel, headers={"Idempotency-Key": "c1"})
+    assert cancelled.status_code == 200 and "Pesanan Anda dibatalkan" in cancelled.text
+    async with engine.connect() as conn:
+        status = (await conn.execute(text("SELECT status FROM restock_request"))).scalar_one()
+    assert status == "cancelled"
+    await sari.aclose()
