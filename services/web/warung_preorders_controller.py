@@ -12,7 +12,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from contracts.api.demand import PreorderClose, PreorderCreate, PreorderStatus
-from contracts.errors import InvalidInput
+from contracts.errors import InvalidInput, NotFound
 from services.app import preorders, warung_views
 from services.app.warung_sessions import WarungViewer
 from services.bootstrap import Container
@@ -87,7 +87,9 @@ class WarungPreorderController(Controller):
         preorder_id: int,
         status: str,
     ) -> Template:
-        data = PreorderClose(status=PreorderStatus(status if status == "served" else "cancelled"))
+        if status not in {s.value for s in PreorderStatus}:
+            raise NotFound(f"no such action: {status}")
+        data = PreorderClose(status=PreorderStatus(status))
         await preorders.close_preorder(tx, owner.principal(), owner.warung_id, preorder_id, data)
         return await _render(request, tx, owner, now, notice=str(data.status))
 

@@ -67,11 +67,14 @@ def owner_page(
 
 
 def _error(request: Request, status: int, kind: str) -> Template:
+    headers = {"Cache-Control": "no-store"}
+    if request.headers.get("hx-request") == "true":
+        headers["HX-Refresh"] = "true"  # a whole page, not a page inside the page
     return Template(
         template_name="warung/error.html",
         context={"status": status, "kind": kind, "request_path": request.url.path},
         status_code=status,
-        headers={"Cache-Control": "no-store"},
+        headers=headers,
     )
 
 

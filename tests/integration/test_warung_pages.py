@@ -232,6 +232,13 @@ async def test_pre_orders_and_stock_corrections_keep_typed_values_on_error(
         "/w/pelanggan/", data={**form, "needed_by": tomorrow}, headers={"Idempotency-Key": "a2"}
     )
     assert added.status_code == 200 and "Bu Ani 0813" in added.text
+    preorder = re.search(r'action="/w/pelanggan/(\d+)/served"', added.text).group(1)
+    token = {"_csrf_token": form_token(added.text)}
+    odd = await sari.post(f"/w/pelanggan/{preorder}/dimakan", data=token)
+    assert odd.status_code == 404
+    served = await sari.post(f"/w/pelanggan/{preorder}/served", data=token)
+    assert served.status_code == 200 and "sudah diserahkan ke pelanggan" in served.text
+    assert "Tidak ada pesanan pelanggan yang menunggu" in served.text
     stock = await sari.get("/w/stok/")
     assert "Mie instan goreng" in stock.text
     correction = {
