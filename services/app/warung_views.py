@@ -14,6 +14,7 @@ import msgspec
 
 from contracts.api.demand import SuggestionLineOut
 from contracts.errors import NotFound
+from services.app.container import Container
 from services.app.tenancy import resolve_warung
 from services.auth import Principal
 from services.db.tx import Tx
@@ -266,7 +267,7 @@ async def request_in(
 
 
 async def order_form(
-    tx: Tx, container: object, principal: Principal, warung_id: int, cycle: CycleView
+    tx: Tx, container: Container, principal: Principal, warung_id: int, cycle: CycleView
 ) -> OrderForm:
     """The restock form of a cycle: the warung's request in it (its quantities), else the
     suggestion pre-filled; suggestion lines outside the request are offered at 0."""

@@ -95,7 +95,9 @@ class WarungOrderController(Controller):
         now: datetime,
     ) -> Template:
         form = await request.form()
-        action = form.get("action") if form.get("action") in ACTIONS else "draft"
+        action = str(form.get("action"))
+        if action not in ACTIONS:
+            action = "draft"
         cycle_id = _int(form.get("cycle"))
         request_id = _int(form.get("request"))
         if_match = etag(v) if (v := _int(form.get("version"))) is not None else None
