@@ -18,8 +18,9 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from contracts.errors import Forbidden, NotFound
 from services.api.app import create_app
-from services.app.warung_sessions import end_warung_sessions
+from services.app.warung_sessions import end_warung_sessions, issue_link
 from services.auth import Principal, Role
 from services.clock import FixedClock
 from services.db.tx import Tx
@@ -97,6 +98,15 @@ async def test_sign_out_and_the_coordinator_ending_sessions(engine, make_client,
     assert (await two.get("/w/")).status_code == 200
     spare = await sign_in_link(engine, w.warungs[0], BASE, clock())
     coordinator = Principal(key_id=0, role=Role.COORDINATOR, satker_id=w.satker_id)
+    stranger = Principal(key_id=0, role=Role.COORDINATOR, satker_id=w.satker_id + 1)
+    owner = Principal(key_id=0, role=Role.WARUNG, satker_id=w.satker_id, warung_id=w.warungs[0])
+    async with Tx(engine) as tx:
+        with pytest.raises(NotFound):
+            await end_warung_sessions(tx, stranger, w.warungs[0])
+        with pytest.raises(NotFound):
+            await issue_link(tx, stranger, w.warungs[0], secret=SECRET, base_url=BASE, now=clock())
+        with pytest.raises(Forbidden):
+            await issue_link(tx, owner, w.warungs[0], secret=SECRET, base_url=BASE, now=clock())
     async with Tx(engine) as tx:
         assert await end_warung_sessions(tx, coordinator, w.warungs[0]) == 1
     assert (await two.get("/w/")).status_code == 401
