@@ -343,6 +343,21 @@ async def test_the_owner_confirms_a_delivery_once_and_reads_the_invoice(
     assert "Ongkir" in invoice.text and "Cetak" in invoice.text
     darto = await signed_in(make_client, engine, w.warungs[1], clock())
     assert (await darto.get(f"/w/tagihan/{invoice_id}")).status_code == 404
+    # the next cycle: beras (9 kg, below its minimum of 10) comes with its last cost and price
+    async with Tx(engine) as tx:
+        raw = await tx.raw()
+        await raw.execute(
+            "INSERT INTO order_cycle (satker_id, name, categories, opens_at, cutoff_at,"
+            " delivery_date, status) VALUES ($1, 'Sembako minggu depan', $2, $3, $4,"
+            " current_date + 9, 'open')",
+            w.satker_id,
+            ["sembako", "protein"],
+            clock() - timedelta(hours=1),
+            clock() + timedelta(days=6),
+        )
+    order = await sari.get("/w/pesan/")
+    assert "Beras medium" in order.text and "Modal terakhir Rp" in order.text
+    assert "jual Rp" in order.text
     await sari.aclose()
     await darto.aclose()
 
