@@ -20,7 +20,7 @@ from litestar.template import TemplateConfig
 
 from services.settings import Settings
 from services.web.render import EXCEPTION_HANDLERS, provide_viewer
-from services.web.security import SESSION_COOKIE, csrf_config
+from services.web.security import csrf_config
 from services.web.templating import STATIC, STATIC_URL, static_url, template_config
 
 FAVICON = f"<link rel='icon' type='image/svg+xml' href='{STATIC_URL}/favicon.svg'>"
@@ -35,13 +35,19 @@ class WebParts:
 def web_parts(settings: Settings) -> WebParts:
     from services.web.auth_controller import SignInController
     from services.web.console_controller import ConsoleController
+    from services.web.data_catalogue_controller import DataCatalogueController
+    from services.web.data_controller import DataController
+    from services.web.data_keys_controller import DataKeysController
+    from services.web.data_prices_controller import DataPricesController
+    from services.web.reports_controller import ReportsController
+
+    data = [DataController, DataCatalogueController, DataPricesController, DataKeysController]
 
     console = Router(
         path="/",
-        route_handlers=[SignInController, ConsoleController],
-        # not an API route: the Bearer-key middleware leaves it alone, the session guard rules;
-        # idempotency keys are the signed-in person's
-        opt={"public": True, "session_cookie": SESSION_COOKIE},
+        route_handlers=[SignInController, ConsoleController, ReportsController, *data],
+        # not an API route: the Bearer-key middleware leaves it alone, the session guard rules
+        opt={"public": True},
         request_class=HTMXRequest,
         middleware=[DefineMiddleware(CSRFMiddleware, config=csrf_config(settings))],
         dependencies={"viewer": Provide(provide_viewer)},
