@@ -211,6 +211,7 @@ def _load_extensions() -> None:
         "services.cli_worker",
         "services.cli_simulate",
         "services.cli_users",
+        "services.cli_warungs",
     ):
         try:
             mod = importlib.import_module(module)

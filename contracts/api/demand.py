@@ -127,6 +127,22 @@ class SuggestionOut(Out):
     lines: list[SuggestionLineOut]
 
 
+class PackFillOut(Out):
+    """How full the satker's next pack of a product is in a cycle: ``demand`` (submitted
+    requests, all warungs) fills ``filled`` of ``units_per_pack``; ``missing`` more make
+    ``packs`` whole packs."""
+
+    product_id: int
+    product_name: str
+    retail_unit: str
+    pack_name: str
+    units_per_pack: Decimal
+    demand: Decimal
+    filled: Decimal
+    missing: Decimal
+    packs: int
+
+
 class Cadence(enum.StrEnum):
     DAILY = "daily"
     WEEKLY = "weekly"

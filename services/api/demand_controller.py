@@ -12,6 +12,7 @@ from contracts.api.demand import (
     CycleTemplateCreate,
     CycleTemplateOut,
     OrderCycleOut,
+    PackFillOut,
     PreorderClose,
     PreorderCreate,
     PreorderOut,
@@ -28,7 +29,14 @@ from contracts.api.demand import (
 )
 from contracts.errors import FieldError, InvalidInput
 from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, decode_cursor, page_of
-from services.app import order_cycles, preorders, restock, restock_suggestion, stock
+from services.app import (
+    order_cycles,
+    pack_fill,
+    preorders,
+    restock,
+    restock_suggestion,
+    stock,
+)
 from services.auth import Principal
 from services.bootstrap import Container
 from services.db.tx import Tx
@@ -130,6 +138,15 @@ class WarungDemandController(Controller):
         self, tx: Tx, container: Container, principal: Principal, warung_id: int
     ) -> SuggestionOut:
         return await restock_suggestion.restock_suggestion(tx, container, principal, warung_id)
+
+    @get(
+        "/pack-fill",
+        summary="How full the satker's next carton or sack of each product is in a cycle",
+    )
+    async def pack_fill(
+        self, tx: Tx, principal: Principal, warung_id: int, cycle_id: int
+    ) -> list[PackFillOut]:
+        return await pack_fill.pack_fills(tx, principal, warung_id, cycle_id)
 
 
 class RestockRequestController(Controller):

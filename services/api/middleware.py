@@ -33,6 +33,7 @@ from litestar.types import (
 )
 
 from contracts.errors import FieldError, IdempotencyKeyReused, InvalidInput, NotFound
+from services.app.web_sessions import session_scope
 from services.auth import Principal, Role
 from services.db.tx import Tx
 
@@ -130,13 +131,26 @@ async def check_satker_scope(principal: Principal, satker_id: int, tx: Tx) -> No
             raise NotFound(f"satker {satker_id} not found")
 
 
-def _idempotency_scope(scope: Scope) -> str:
+async def _idempotency_scope(scope: Scope, tx: Tx) -> str:
     """Whose keys these are: the API key's, or on a public route what authenticates the
-    caller, which its path names (a supplier's webhooks, a trader's link token); a console
-    page's form, its browser session."""
+    caller, which its path names (a supplier's webhooks, a trader's link token); on a page
+    whose route names its ``session_cookie`` (the warung's pages), the session's warung; a
+    console page's form, its browser session."""
     principal = scope["state"].get("principal")
     if principal is not None:
         return principal.identity
+    handler = scope.get("route_handler")
+    cookie_name = handler.opt.get("session_cookie") if handler is not None else None
+    if cookie_name:
+        cookies = SimpleCookie()
+        try:
+            cookies.load(header(scope, b"cookie") or "")
+        except CookieError:
+            cookies.clear()
+        cookie = cookies.get(cookie_name)
+        who = await session_scope(tx, cookie.value if cookie is not None else None)
+        if who is not None:
+            return who
     session = _session_identity(scope)
     if session is not None:
         return session
@@ -187,7 +201,7 @@ class TransactionMiddleware:
                 errors=[FieldError("Idempotency-Key", "1 to 200 characters", "header")],
             )
         body = await _read_body(receive)
-        who = _idempotency_scope(scope)
+        who = await _idempotency_scope(scope, tx)
         digest = hashlib.sha256(
             b"\0".join(
                 [

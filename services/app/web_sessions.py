@@ -131,3 +131,20 @@ async def end_user_sessions(tx: Tx, user_id: int) -> int:
     raw = await tx.raw()
     status = await raw.execute("DELETE FROM web_session WHERE user_id = $1", user_id)
     return int(status.split()[-1])
+
+
+async def session_scope(tx: Tx, token: str | None) -> str | None:
+    """Whose a live-or-not session is, for scoping what it stores (idempotency keys):
+    ``user:<id>`` (as a user's principal) or ``warung:<satker>:<warung>``; None if unknown."""
+    if not token or len(token) > 100:
+        return None
+    raw = await tx.raw()
+    row = await raw.fetchrow(
+        "SELECT kind, user_id, satker_id, warung_id FROM web_session WHERE id = $1",
+        token_id(token),
+    )
+    if row is None:
+        return None
+    if row["kind"] == "warung":
+        return f"warung:{row['satker_id']}:{row['warung_id']}"
+    return f"user:{row['user_id']}"

@@ -66,7 +66,41 @@ def web_parts(settings: Settings) -> WebParts:
         name="static",
     )
     return WebParts(
-        route_handlers=[console, static], template_config=template_config(settings.language)
+        route_handlers=[console, warung_router(settings), static],
+        template_config=template_config(settings.language),
+    )
+
+
+def warung_router(settings: Settings) -> Router:
+    """The warung owner's phone pages under ``/w``: signed in by a link, CSRF on every form."""
+    from services.web.warung_auth_controller import WarungSignInController
+    from services.web.warung_home_controller import WarungHomeController
+    from services.web.warung_invoices_controller import WarungInvoiceController
+    from services.web.warung_order_controller import WarungOrderController
+    from services.web.warung_preorders_controller import WarungPreorderController
+    from services.web.warung_receipts_controller import WarungReceiptController
+    from services.web.warung_render import EXCEPTION_HANDLERS as OWNER_ERRORS
+    from services.web.warung_render import OWNER_COOKIE, provide_owner
+    from services.web.warung_stock_controller import WarungStockController
+
+    return Router(
+        path="/",
+        route_handlers=[
+            WarungSignInController,
+            WarungHomeController,
+            WarungOrderController,
+            WarungPreorderController,
+            WarungReceiptController,
+            WarungInvoiceController,
+            WarungStockController,
+        ],
+        # pages: the session guard rules, never a Bearer key; idempotency keys are the warung's
+        opt={"public": True, "session_cookie": OWNER_COOKIE},
+        request_class=HTMXRequest,
+        middleware=[DefineMiddleware(CSRFMiddleware, config=csrf_config(settings))],
+        dependencies={"owner": Provide(provide_owner)},
+        exception_handlers=OWNER_ERRORS,  # type: ignore[arg-type]
+        include_in_schema=False,
     )
 
 

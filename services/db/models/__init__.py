@@ -37,7 +37,7 @@ from services.db.models.registry import (
     Supplier,
     Warung,
 )
-from services.db.models.web import AppUser, WebSession
+from services.db.models.web import AppUser, WarungSignInLink, WebSession
 
 __all__ = [
     "ApiKey",
@@ -74,5 +74,6 @@ __all__ = [
     "SupplierEventRecord",
     "Warung",
     "WarungDelivery",
+    "WarungSignInLink",
     "WebSession",
 ]

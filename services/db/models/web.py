@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Identity, Index, Integer, String, text
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Identity,
+    Index,
+    Integer,
+    String,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.db.base import Base, created_at_column
@@ -42,17 +51,51 @@ class AppUser(Base):
 
 class WebSession(Base):
     """One signed-in browser. ``id`` is the SHA-256 of the cookie's random token, so a leaked
-    table does not hand out sessions."""
+    table does not hand out sessions. ``kind`` says whose: a console ``user``, or a ``warung``
+    owner's phone (signed in by a link, scoped to that warung)."""
 
     __tablename__ = "web_session"
     __table_args__ = (
         Index("ix_web_session_user_id", "user_id"),
         Index("ix_web_session_expires_at", "expires_at"),
+        Index("ix_web_session_warung", "satker_id", "warung_id"),
+        CheckConstraint(
+            "(kind = 'user' AND user_id IS NOT NULL AND warung_id IS NULL)"
+            " OR (kind = 'warung' AND user_id IS NULL AND satker_id IS NOT NULL"
+            " AND warung_id IS NOT NULL)",
+            name="kind",
+        ),
+        ForeignKeyConstraint(
+            ["satker_id", "warung_id"], ["warung.satker_id", "warung.id"], ondelete="CASCADE"
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10), server_default=text("'user'"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    satker_id: Mapped[int | None]
+    warung_id: Mapped[int | None]
     created_at: Mapped[datetime] = created_at_column()
     last_seen_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     user_agent: Mapped[str] = mapped_column(String(300), server_default="")
+
+
+class WarungSignInLink(Base):
+    """A sign-in link sent to a warung owner: single use, valid 30 minutes. ``id`` is the
+    SHA-256 of the link's nonce."""
+
+    __tablename__ = "warung_sign_in_link"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["satker_id", "warung_id"], ["warung.satker_id", "warung.id"], ondelete="CASCADE"
+        ),
+        Index("ix_warung_sign_in_link_warung", "satker_id", "warung_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    satker_id: Mapped[int]
+    warung_id: Mapped[int]
+    created_at: Mapped[datetime] = created_at_column()
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

@@ -1,0 +1,109 @@
+"""The guard and the error pages of the warung owner's pages (``/w/…``): the phone signed in
+by a link (``owner``), a page saying how to get a link when it is not, and errors as pages in
+the owner's layout. A warung's session sees only its own warung: anything else is 404."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Template
+
+from contracts.errors import Conflict, Forbidden, KulakanError, NotFound, Unauthorized
+from services.app.warung_sessions import WarungViewer, current_warung
+from services.db.tx import Tx
+from services.web.warung_forms import show_quantity
+
+WARUNG = "/w"
+OWNER_COOKIE = "kulakan_warung"
+
+
+class OwnerSignInRequired(Exception):
+    """No live warung session on this phone."""
+
+
+async def provide_owner(request: Request, tx: Tx, now: datetime) -> WarungViewer:
+    """The warung this phone is signed in for, by its cookie alone (never an API key)."""
+    owner = await current_warung(tx, request.cookies.get(OWNER_COOKIE), now)
+    if owner is None:
+        raise OwnerSignInRequired
+    return owner
+
+
+def idempotency_key() -> str:
+    """Made when a form is rendered: a double tap, or a resend after the connection dropped,
+    carries the same key, so the server does the thing once."""
+    return uuid.uuid4().hex
+
+
+def owner_page(
+    request: HTMXRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    status_code: int = 200,
+) -> Template:
+    """The full page normally; for htmx, only what goes inside ``<main>`` (the template's
+    ``_``-prefixed twin, e.g. ``warung/_order.html`` for ``warung/order.html``)."""
+    name = template
+    if request.htmx:
+        folder, _, base = template.rpartition("/")
+        name = f"{folder}/_{base}"
+    return Template(
+        template_name=name,
+        context={
+            "request_path": request.url.path,
+            "new_key": idempotency_key,
+            "as_input": show_quantity,
+            **context,
+        },
+        status_code=status_code,
+        headers={"Vary": "HX-Request", "Cache-Control": "no-store"},
+    )
+
+
+def _error(request: Request, status: int, kind: str) -> Template:
+    headers = {"Cache-Control": "no-store"}
+    if request.headers.get("hx-request") == "true":
+        headers["HX-Refresh"] = "true"  # a whole page, not a page inside the page
+    return Template(
+        template_name="warung/error.html",
+        context={"status": status, "kind": kind, "request_path": request.url.path},
+        status_code=status,
+        headers=headers,
+    )
+
+
+def signed_out(request: Request, _: OwnerSignInRequired) -> Response:
+    return _error(request, 401, "signed_out")
+
+
+def kulakan_error(request: Request, exc: KulakanError) -> Response:
+    if isinstance(exc, Unauthorized):
+        return _error(request, 401, "signed_out")
+    if isinstance(exc, NotFound):
+        return _error(request, 404, "not_found")
+    if isinstance(exc, Forbidden):
+        return _error(request, 403, "forbidden")
+    if isinstance(exc, Conflict):
+        return _error(request, 409, "conflict")
+    return _error(request, 400, "bad_request")
+
+
+def http_error(request: Request, exc: HTTPException) -> Response:
+    if exc.status_code == 403:  # CSRF refusal
+        return _error(request, 403, "forbidden")
+    if exc.status_code == 404:
+        return _error(request, 404, "not_found")
+    return _error(request, exc.status_code, "bad_request")
+
+
+EXCEPTION_HANDLERS = {
+    OwnerSignInRequired: signed_out,
+    KulakanError: kulakan_error,
+    HTTPException: http_error,
+}
