@@ -248,17 +248,7 @@ class WhatsAppTraderAdapter:
             values=values,
         )
 
-    def parse_answer(
-        self,
-        form: Mapping[str, Any],
-        order: PurchaseOrderRequest,
-        *,
-        submitted_at: datetime,
-        supplier_ref: str | None,
-    ) -> list[SupplierEvent]:
-        return parse_confirmation_form(
-            form, order, submitted_at=submitted_at, supplier_ref=supplier_ref
-        )
+    parse_answer = staticmethod(parse_confirmation_form)
 
     def answered_page(self, answer: SupplierEvent, order: PurchaseOrderRequest) -> str:
         if not isinstance(answer, OrderConfirmed | OrderRejected):
