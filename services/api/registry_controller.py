@@ -6,17 +6,8 @@ from datetime import datetime
 
 from litestar import Controller, Response, delete, get, patch, post, put
 
+from contracts.api import registry as api
 from contracts.api.catalogue import Category
-from contracts.api.registry import (
-    MarginRuleOut,
-    MarginRuleSet,
-    SatkerCreate,
-    SatkerOut,
-    SatkerUpdate,
-    WarungCreate,
-    WarungOut,
-    WarungUpdate,
-)
 from services.api.deps import admin_only
 from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, page_of
 from services.app import registry
@@ -30,19 +21,21 @@ class SatkerController(Controller):
     tags = ["satkers"]
 
     @post("/", summary="Register a satker (admin)")
-    async def create(self, tx: Tx, principal: Principal, data: SatkerCreate) -> SatkerOut:
+    async def create(self, tx: Tx, principal: Principal, data: api.SatkerCreate) -> api.SatkerOut:
         admin_only(principal)
         return await registry.create_satker(tx, data)
 
     @get("/", summary="List satkers the caller may see")
     async def list_satkers(
         self, tx: Tx, principal: Principal, limit: Limit = 50, cursor: Cursor = None
-    ) -> Page[SatkerOut]:
+    ) -> Page[api.SatkerOut]:
         rows = await registry.list_satkers(tx, principal, limit=limit, after_id=after_id(cursor))
         return page_of(rows, limit, lambda r: (r.id,))
 
     @get("/{satker_id:int}", summary="One satker")
-    async def get_satker(self, tx: Tx, principal: Principal, satker_id: int) -> Response[SatkerOut]:
+    async def get_satker(
+        self, tx: Tx, principal: Principal, satker_id: int
+    ) -> Response[api.SatkerOut]:
         out = await registry.get_satker(tx, principal, satker_id)
         return Response(out, headers={"ETag": etag(out.version)})
 
@@ -53,17 +46,17 @@ class SatkerController(Controller):
         principal: Principal,
         now: datetime,
         satker_id: int,
-        data: SatkerUpdate,
+        data: api.SatkerUpdate,
         if_match: IfMatch = None,
-    ) -> Response[SatkerOut]:
+    ) -> Response[api.SatkerOut]:
         admin_only(principal)
         out = await registry.update_satker(tx, satker_id, data, if_match, now)
         return Response(out, headers={"ETag": etag(out.version)})
 
     @post("/{satker_id:int}/warungs", summary="Register a warung (admin or its coordinator)")
     async def create_warung(
-        self, tx: Tx, principal: Principal, satker_id: int, data: WarungCreate
-    ) -> WarungOut:
+        self, tx: Tx, principal: Principal, satker_id: int, data: api.WarungCreate
+    ) -> api.WarungOut:
         principal.require(Role.ADMIN, Role.COORDINATOR)
         principal.satker_scope(satker_id)
         return await registry.create_warung(tx, satker_id, data)
@@ -71,7 +64,7 @@ class SatkerController(Controller):
     @get("/{satker_id:int}/warungs", summary="List a satker's warungs")
     async def list_warungs(
         self, tx: Tx, principal: Principal, satker_id: int, limit: Limit = 50, cursor: Cursor = None
-    ) -> Page[WarungOut]:
+    ) -> Page[api.WarungOut]:
         rows = await registry.list_warungs(
             tx, principal, satker_id, limit=limit, after_id=after_id(cursor)
         )
@@ -80,7 +73,7 @@ class SatkerController(Controller):
     @get("/{satker_id:int}/warungs/{warung_id:int}", summary="One warung")
     async def get_warung(
         self, tx: Tx, principal: Principal, satker_id: int, warung_id: int
-    ) -> Response[WarungOut]:
+    ) -> Response[api.WarungOut]:
         out = await registry.get_warung(tx, principal, satker_id, warung_id)
         return Response(out, headers={"ETag": etag(out.version)})
 
@@ -92,9 +85,9 @@ class SatkerController(Controller):
         now: datetime,
         satker_id: int,
         warung_id: int,
-        data: WarungUpdate,
+        data: api.WarungUpdate,
         if_match: IfMatch = None,
-    ) -> Response[WarungOut]:
+    ) -> Response[api.WarungOut]:
         principal.require(Role.ADMIN, Role.COORDINATOR)
         out = await registry.update_warung(tx, principal, satker_id, warung_id, data, if_match, now)
         return Response(out, headers={"ETag": etag(out.version)})
@@ -102,7 +95,7 @@ class SatkerController(Controller):
     @get("/{satker_id:int}/margin-rules", summary="Margins by product category")
     async def list_margin_rules(
         self, tx: Tx, principal: Principal, satker_id: int
-    ) -> list[MarginRuleOut]:
+    ) -> list[api.MarginRuleOut]:
         principal.require(Role.ADMIN, Role.COORDINATOR)
         return await registry.list_margin_rules(tx, principal, satker_id)
 
@@ -111,8 +104,13 @@ class SatkerController(Controller):
         summary="Set the margins for a product category (products without their own use them)",
     )
     async def set_margin_rule(
-        self, tx: Tx, principal: Principal, satker_id: int, category: Category, data: MarginRuleSet
-    ) -> MarginRuleOut:
+        self,
+        tx: Tx,
+        principal: Principal,
+        satker_id: int,
+        category: Category,
+        data: api.MarginRuleSet,
+    ) -> api.MarginRuleOut:
         principal.require(Role.ADMIN, Role.COORDINATOR)
         return await registry.set_margin_rule(tx, principal, satker_id, category, data)
 
