@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import structlog
-from litestar.enums import ScopeType
 from litestar.types import (
     ASGIApp,
     HTTPResponseBodyEvent,
@@ -26,12 +25,12 @@ from litestar.types import (
     HTTPScope,
     Message,
     Receive,
-    ReceiveMessage,
     Scope,
     Send,
 )
 
 from contracts.errors import FieldError, IdempotencyKeyReused, InvalidInput, NotFound
+from services.api.asgi import HTTPMiddleware, replaying
 from services.auth import Principal, Role
 from services.db.tx import Tx
 
@@ -55,16 +54,10 @@ def _container(scope: Scope) -> Container:
     return scope["app"].state.container
 
 
-class RequestContextMiddleware:
+class RequestContextMiddleware(HTTPMiddleware):
     """Binds a request id to every log line and returns it as ``X-Request-ID``."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: HTTPScope, receive: Receive, send: Send) -> None:
         method = scope["method"]
         incoming = header(scope, b"x-request-id")
         request_id = incoming if incoming and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
@@ -135,14 +128,8 @@ def _idempotency_scope(scope: Scope) -> str:
     return "public:" + hashlib.sha256(scope["path"].encode()).hexdigest()[:40]
 
 
-class TransactionMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await self.app(scope, receive, send)
-            return
+class TransactionMiddleware(HTTPMiddleware):
+    async def handle(self, scope: HTTPScope, receive: Receive, send: Send) -> None:
         container = _container(scope)
         tx = Tx(container.engine)
         scope.setdefault("state", {})["tx"] = tx
@@ -239,15 +226,6 @@ class TransactionMiddleware:
             await send(_body_event(bytes(stored["response_body"])))
             return
 
-        replayed = False
-
-        async def replay_receive() -> ReceiveMessage:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
         start: HTTPResponseStartEvent | None = None
         chunks: list[bytes] = []
 
@@ -286,7 +264,7 @@ class TransactionMiddleware:
                 return
             await send(message)
 
-        await self.app(scope, replay_receive, capture)
+        await self.app(scope, replaying(body, receive), capture)
 
 
 def _body_event(content: bytes) -> HTTPResponseBodyEvent:
