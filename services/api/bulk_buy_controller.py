@@ -3,17 +3,14 @@ approve (one or two coordinators) or reject."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from litestar import Controller, Response, get, post
 
 from contracts.api.bulk_buy import BulkBuyBuild, BulkBuyOut, ReasonIn
 from contracts.errors import FieldError, InvalidInput
+from services.api.deps import Ctx
 from services.api.paging import IfMatch
 from services.app import bulk_buy_review, bulk_buy_views, bulk_buys
 from services.auth import Principal, Role
-from services.bootstrap import Container
-from services.db.tx import Tx
 from services.domain.versioning import etag
 
 
@@ -37,25 +34,22 @@ class BulkBuyController(Controller):
     )
     async def build(
         self,
-        tx: Tx,
-        principal: Principal,
-        container: Container,
-        now: datetime,
+        ctx: Ctx,
         satker_id: int,
         cycle_id: int,
         data: BulkBuyBuild | None = None,
     ) -> Response[BulkBuyOut]:
-        _coordinator(principal, satker_id)
+        _coordinator(ctx.principal, satker_id)
         pins = data.pins if data else {}
-        out = await bulk_buys.build_bulk_buy(tx, container, satker_id, cycle_id, now, pins)
+        out = await bulk_buys.build_bulk_buy(
+            ctx.tx, ctx.container, satker_id, cycle_id, ctx.now, pins
+        )
         return _out(out, 201)
 
     @get("/bulk-buys/{bulk_buy_id:int}", summary="Review a bulk buy: costs, prices, savings, flags")
-    async def review(
-        self, tx: Tx, principal: Principal, satker_id: int, bulk_buy_id: int
-    ) -> Response[BulkBuyOut]:
-        _coordinator(principal, satker_id)
-        return _out(await bulk_buy_views.get_bulk_buy(tx, satker_id, bulk_buy_id))
+    async def review(self, ctx: Ctx, satker_id: int, bulk_buy_id: int) -> Response[BulkBuyOut]:
+        _coordinator(ctx.principal, satker_id)
+        return _out(await bulk_buy_views.get_bulk_buy(ctx.tx, satker_id, bulk_buy_id))
 
     @post(
         "/bulk-buys/{bulk_buy_id:int}/lines/{product_id:int}/override",
@@ -64,25 +58,23 @@ class BulkBuyController(Controller):
     )
     async def override(
         self,
-        tx: Tx,
-        principal: Principal,
-        now: datetime,
+        ctx: Ctx,
         satker_id: int,
         bulk_buy_id: int,
         product_id: int,
         data: ReasonIn,
         if_match: IfMatch = None,
     ) -> Response[BulkBuyOut]:
-        _coordinator(principal, satker_id)
+        _coordinator(ctx.principal, satker_id)
         out = await bulk_buy_review.resolve_line(
-            tx,
+            ctx.tx,
             satker_id,
             bulk_buy_id,
             product_id,
             drop=False,
             reason=data.reason,
             if_match=if_match,
-            now=now,
+            now=ctx.now,
         )
         return _out(out)
 
@@ -93,25 +85,23 @@ class BulkBuyController(Controller):
     )
     async def drop(
         self,
-        tx: Tx,
-        principal: Principal,
-        now: datetime,
+        ctx: Ctx,
         satker_id: int,
         bulk_buy_id: int,
         product_id: int,
         data: ReasonIn,
         if_match: IfMatch = None,
     ) -> Response[BulkBuyOut]:
-        _coordinator(principal, satker_id)
+        _coordinator(ctx.principal, satker_id)
         out = await bulk_buy_review.resolve_line(
-            tx,
+            ctx.tx,
             satker_id,
             bulk_buy_id,
             product_id,
             drop=True,
             reason=data.reason,
             if_match=if_match,
-            now=now,
+            now=ctx.now,
         )
         return _out(out)
 
@@ -122,35 +112,35 @@ class BulkBuyController(Controller):
     )
     async def approve(
         self,
-        tx: Tx,
-        principal: Principal,
-        now: datetime,
+        ctx: Ctx,
         satker_id: int,
         bulk_buy_id: int,
         if_match: IfMatch = None,
     ) -> Response[BulkBuyOut]:
-        _coordinator(principal, satker_id)
+        _coordinator(ctx.principal, satker_id)
         if if_match is None:
             raise InvalidInput(
                 "approval needs If-Match with the version you reviewed",
                 errors=[FieldError("If-Match", "required", "header")],
             )
         return _out(
-            await bulk_buy_review.approve(tx, principal, satker_id, bulk_buy_id, if_match, now)
+            await bulk_buy_review.approve(
+                ctx.tx, ctx.principal, satker_id, bulk_buy_id, if_match, ctx.now
+            )
         )
 
     @post("/bulk-buys/{bulk_buy_id:int}/reject", summary="Reject with a reason", status_code=200)
     async def reject(
         self,
-        tx: Tx,
-        principal: Principal,
-        now: datetime,
+        ctx: Ctx,
         satker_id: int,
         bulk_buy_id: int,
         data: ReasonIn,
         if_match: IfMatch = None,
     ) -> Response[BulkBuyOut]:
-        _coordinator(principal, satker_id)
+        _coordinator(ctx.principal, satker_id)
         return _out(
-            await bulk_buy_review.reject(tx, satker_id, bulk_buy_id, data.reason, if_match, now)
+            await bulk_buy_review.reject(
+                ctx.tx, satker_id, bulk_buy_id, data.reason, if_match, ctx.now
+            )
         )

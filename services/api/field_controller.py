@@ -15,10 +15,11 @@ from contracts.api.field_suppliers import PriceBoardOut, WhatsAppMessageOut
 from contracts.api.purchasing import EventResult
 from contracts.capabilities import RunnerReport
 from contracts.errors import NotFound
+from services.api.deps import Ctx
 from services.api.formats import MEDIA, chosen_format, csv_response, html_response
 from services.api.purchasing_controller import event_result
 from services.app import field_suppliers
-from services.auth import Principal, Role
+from services.auth import Role
 from services.bootstrap import Container
 from services.db.tx import Tx
 
@@ -55,33 +56,28 @@ class PriceBoardController(Controller):
     async def post_board(
         self,
         request: Request,
-        tx: Tx,
-        principal: Principal,
-        container: Container,
-        now: datetime,
+        ctx: Ctx,
         supplier_id: int,
     ) -> PriceBoardOut:
-        principal.require(Role.ADMIN, Role.COORDINATOR, Role.SUPPLIER)
-        if principal.role == Role.SUPPLIER and principal.supplier_id != supplier_id:
+        ctx.principal.require(Role.ADMIN, Role.COORDINATOR, Role.SUPPLIER)
+        if ctx.principal.role == Role.SUPPLIER and ctx.principal.supplier_id != supplier_id:
             raise NotFound(f"supplier {supplier_id} not found")
         return await field_suppliers.post_board(
-            tx,
-            container,
-            principal,
+            ctx.tx,
+            ctx.container,
+            ctx.principal,
             supplier_id,
             await request.body(),
             request.headers.get("content-type", "application/json"),
-            now,
+            ctx.now,
         )
 
     @get("/", summary="A market's latest price board")
-    async def get_board(
-        self, tx: Tx, principal: Principal, container: Container, supplier_id: int
-    ) -> PriceBoardOut:
-        principal.require(Role.ADMIN, Role.COORDINATOR, Role.SUPPLIER)
-        if principal.role == Role.SUPPLIER and principal.supplier_id != supplier_id:
+    async def get_board(self, ctx: Ctx, supplier_id: int) -> PriceBoardOut:
+        ctx.principal.require(Role.ADMIN, Role.COORDINATOR, Role.SUPPLIER)
+        if ctx.principal.role == Role.SUPPLIER and ctx.principal.supplier_id != supplier_id:
             raise NotFound(f"supplier {supplier_id} not found")
-        return await field_suppliers.get_board(tx, container, supplier_id)
+        return await field_suppliers.get_board(ctx.tx, ctx.container, supplier_id)
 
 
 class MarketRunnerController(Controller):
@@ -94,21 +90,18 @@ class MarketRunnerController(Controller):
     async def buying_list(
         self,
         request: Request,
-        tx: Tx,
-        principal: Principal,
-        container: Container,
-        now: datetime,
+        ctx: Ctx,
         po_id: int,
         format: Format = None,
     ) -> Response:
-        principal.require(Role.SUPPLIER)
+        ctx.principal.require(Role.SUPPLIER)
         document = await field_suppliers.buying_list(
-            tx,
-            container,
+            ctx.tx,
+            ctx.container,
             po_id,
-            now,
+            ctx.now,
             media_type=_media_type(request, format),
-            supplier_id=principal.supplier_id,
+            supplier_id=ctx.principal.supplier_id,
         )
         return _buying_list_response(document)
 
@@ -119,15 +112,12 @@ class MarketRunnerController(Controller):
     )
     async def runner_report(
         self,
-        tx: Tx,
-        principal: Principal,
-        container: Container,
-        now: datetime,
+        ctx: Ctx,
         po_id: int,
         data: RunnerReport,
     ) -> list[EventResult]:
         outcomes = await field_suppliers.runner_report(
-            tx, container, principal.acting_supplier(), po_id, data, now
+            ctx.tx, ctx.container, ctx.principal.acting_supplier(), po_id, data, ctx.now
         )
         return [event_result(o) for o in outcomes]
 
@@ -142,18 +132,20 @@ class FieldOrderController(Controller):
     async def buying_list(
         self,
         request: Request,
-        tx: Tx,
-        principal: Principal,
-        container: Container,
-        now: datetime,
+        ctx: Ctx,
         satker_id: int,
         po_id: int,
         format: Format = None,
     ) -> Response:
-        principal.require(Role.ADMIN, Role.COORDINATOR)
-        principal.satker_scope(satker_id)
+        ctx.principal.require(Role.ADMIN, Role.COORDINATOR)
+        ctx.principal.satker_scope(satker_id)
         document = await field_suppliers.buying_list(
-            tx, container, po_id, now, media_type=_media_type(request, format), satker_id=satker_id
+            ctx.tx,
+            ctx.container,
+            po_id,
+            ctx.now,
+            media_type=_media_type(request, format),
+            satker_id=satker_id,
         )
         return _buying_list_response(document)
 
@@ -163,16 +155,15 @@ class FieldOrderController(Controller):
     )
     async def whatsapp_message(
         self,
-        tx: Tx,
-        principal: Principal,
-        container: Container,
-        now: datetime,
+        ctx: Ctx,
         satker_id: int,
         po_id: int,
     ) -> WhatsAppMessageOut:
-        principal.require(Role.ADMIN, Role.COORDINATOR)
-        principal.satker_scope(satker_id)
-        return await field_suppliers.whatsapp_message(tx, container, satker_id, po_id, now)
+        ctx.principal.require(Role.ADMIN, Role.COORDINATOR)
+        ctx.principal.satker_scope(satker_id)
+        return await field_suppliers.whatsapp_message(
+            ctx.tx, ctx.container, satker_id, po_id, ctx.now
+        )
 
 
 class TraderLinkController(Controller):
