@@ -3,7 +3,10 @@ approve (one or two coordinators) or reject."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from litestar import Controller, Response, get, post
+from litestar.di import Provide
 
 from contracts.api.bulk_buy import BulkBuyBuild, BulkBuyOut, ReasonIn
 from contracts.errors import FieldError, InvalidInput
@@ -21,6 +24,38 @@ def _coordinator(principal: Principal, satker_id: int) -> None:
 
 def _out(out: BulkBuyOut, status_code: int = 200) -> Response[BulkBuyOut]:
     return Response(out, status_code=status_code, headers={"ETag": etag(out.version)})
+
+
+@dataclass(frozen=True, slots=True)
+class LineRef:
+    """One line of a bulk buy, in a satker the coordinator may act for."""
+
+    ctx: Ctx
+    satker_id: int
+    bulk_buy_id: int
+    product_id: int
+
+
+def provide_line_ref(ctx: Ctx, satker_id: int, bulk_buy_id: int, product_id: int) -> LineRef:
+    _coordinator(ctx.principal, satker_id)
+    return LineRef(ctx=ctx, satker_id=satker_id, bulk_buy_id=bulk_buy_id, product_id=product_id)
+
+
+async def _resolve_line(
+    line: LineRef, data: ReasonIn, if_match: str | None, *, drop: bool
+) -> Response[BulkBuyOut]:
+    """Override (accept) or drop a flagged line."""
+    out = await bulk_buy_review.resolve_line(
+        line.ctx.tx,
+        line.satker_id,
+        line.bulk_buy_id,
+        line.product_id,
+        drop=drop,
+        reason=data.reason,
+        if_match=if_match,
+        now=line.ctx.now,
+    )
+    return _out(out)
 
 
 class BulkBuyController(Controller):
@@ -55,55 +90,23 @@ class BulkBuyController(Controller):
         "/bulk-buys/{bulk_buy_id:int}/lines/{product_id:int}/override",
         summary="Accept a flagged line with a written reason",
         status_code=200,
+        dependencies={"line": Provide(provide_line_ref, sync_to_thread=False)},
     )
     async def override(
-        self,
-        ctx: Ctx,
-        satker_id: int,
-        bulk_buy_id: int,
-        product_id: int,
-        data: ReasonIn,
-        if_match: IfMatch = None,
+        self, line: LineRef, data: ReasonIn, if_match: IfMatch = None
     ) -> Response[BulkBuyOut]:
-        _coordinator(ctx.principal, satker_id)
-        out = await bulk_buy_review.resolve_line(
-            ctx.tx,
-            satker_id,
-            bulk_buy_id,
-            product_id,
-            drop=False,
-            reason=data.reason,
-            if_match=if_match,
-            now=ctx.now,
-        )
-        return _out(out)
+        return await _resolve_line(line, data, if_match, drop=False)
 
     @post(
         "/bulk-buys/{bulk_buy_id:int}/lines/{product_id:int}/drop",
         summary="Leave a product out of this bulk buy",
         status_code=200,
+        dependencies={"line": Provide(provide_line_ref, sync_to_thread=False)},
     )
     async def drop(
-        self,
-        ctx: Ctx,
-        satker_id: int,
-        bulk_buy_id: int,
-        product_id: int,
-        data: ReasonIn,
-        if_match: IfMatch = None,
+        self, line: LineRef, data: ReasonIn, if_match: IfMatch = None
     ) -> Response[BulkBuyOut]:
-        _coordinator(ctx.principal, satker_id)
-        out = await bulk_buy_review.resolve_line(
-            ctx.tx,
-            satker_id,
-            bulk_buy_id,
-            product_id,
-            drop=True,
-            reason=data.reason,
-            if_match=if_match,
-            now=ctx.now,
-        )
-        return _out(out)
+        return await _resolve_line(line, data, if_match, drop=True)
 
     @post(
         "/bulk-buys/{bulk_buy_id:int}/approve",
