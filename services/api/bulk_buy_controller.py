@@ -68,11 +68,7 @@ class BulkBuyController(Controller):
         " (again, to re-quote or pin products to suppliers)",
     )
     async def build(
-        self,
-        ctx: Ctx,
-        satker_id: int,
-        cycle_id: int,
-        data: BulkBuyBuild | None = None,
+        self, ctx: Ctx, satker_id: int, cycle_id: int, data: BulkBuyBuild | None = None
     ) -> Response[BulkBuyOut]:
         _coordinator(ctx.principal, satker_id)
         pins = data.pins if data else {}
@@ -114,11 +110,7 @@ class BulkBuyController(Controller):
         status_code=200,
     )
     async def approve(
-        self,
-        ctx: Ctx,
-        satker_id: int,
-        bulk_buy_id: int,
-        if_match: IfMatch = None,
+        self, ctx: Ctx, satker_id: int, bulk_buy_id: int, if_match: IfMatch = None
     ) -> Response[BulkBuyOut]:
         _coordinator(ctx.principal, satker_id)
         if if_match is None:
@@ -134,12 +126,7 @@ class BulkBuyController(Controller):
 
     @post("/bulk-buys/{bulk_buy_id:int}/reject", summary="Reject with a reason", status_code=200)
     async def reject(
-        self,
-        ctx: Ctx,
-        satker_id: int,
-        bulk_buy_id: int,
-        data: ReasonIn,
-        if_match: IfMatch = None,
+        self, ctx: Ctx, satker_id: int, bulk_buy_id: int, data: ReasonIn, if_match: IfMatch = None
     ) -> Response[BulkBuyOut]:
         _coordinator(ctx.principal, satker_id)
         return _out(

@@ -60,11 +60,7 @@ class ProductController(Controller):
         "/{product_id:int}", summary="Change a product (admin); packs/ceilings replace the lists"
     )
     async def update(
-        self,
-        ctx: Ctx,
-        product_id: int,
-        data: ProductUpdate,
-        if_match: IfMatch = None,
+        self, ctx: Ctx, product_id: int, data: ProductUpdate, if_match: IfMatch = None
     ) -> Response[ProductOut]:
         admin_only(ctx.principal)
         out = await products.update_product(ctx.tx, product_id, data, if_match, ctx.now)
@@ -101,11 +97,7 @@ class SupplierController(Controller):
 
     @patch("/{supplier_id:int}", summary="Change a supplier (admin)")
     async def update(
-        self,
-        ctx: Ctx,
-        supplier_id: int,
-        data: SupplierUpdate,
-        if_match: IfMatch = None,
+        self, ctx: Ctx, supplier_id: int, data: SupplierUpdate, if_match: IfMatch = None
     ) -> Response[SupplierOut]:
         admin_only(ctx.principal)
         out = await suppliers.update_supplier(

@@ -47,11 +47,7 @@ class WarungDemandController(Controller):
 
     @get("/stock", summary="The warung's stock levels")
     async def list_stock(
-        self,
-        ctx: Ctx,
-        warung_id: int,
-        limit: Limit = 50,
-        cursor: Cursor = None,
+        self, ctx: Ctx, warung_id: int, limit: Limit = 50, cursor: Cursor = None
     ) -> Page[StockLevelOut]:
         rows = await stock.list_stock(
             ctx.tx, ctx.principal, warung_id, limit=limit, after_product_id=after_id(cursor)
@@ -60,10 +56,7 @@ class WarungDemandController(Controller):
 
     @post("/stock-movements", summary="Record a receipt, sale or adjustment")
     async def record_movement(
-        self,
-        ctx: Ctx,
-        warung_id: int,
-        data: StockMovementIn,
+        self, ctx: Ctx, warung_id: int, data: StockMovementIn
     ) -> StockMovementOut:
         return await stock.record_movement(ctx.tx, ctx.container, ctx.principal, warung_id, data)
 
@@ -87,12 +80,7 @@ class WarungDemandController(Controller):
         return page_of(rows, limit, lambda r: (r.id,))
 
     @post("/preorders", summary="Record a customer's pre-order")
-    async def create_preorder(
-        self,
-        ctx: Ctx,
-        warung_id: int,
-        data: PreorderCreate,
-    ) -> PreorderOut:
+    async def create_preorder(self, ctx: Ctx, warung_id: int, data: PreorderCreate) -> PreorderOut:
         return await preorders.create_preorder(
             ctx.tx, ctx.container, ctx.principal, warung_id, data, ctx.now
         )
@@ -134,11 +122,7 @@ class RestockRequestController(Controller):
     tags = ["restock requests"]
 
     @post("/", summary="Submit a restock request (warung key) into the open cycle")
-    async def create(
-        self,
-        ctx: Ctx,
-        data: RestockRequestCreate,
-    ) -> Response[RestockRequestOut]:
+    async def create(self, ctx: Ctx, data: RestockRequestCreate) -> Response[RestockRequestOut]:
         out = await restock.create_request(ctx.tx, ctx.container, ctx.principal, data, ctx.now)
         return Response(out, status_code=201, headers={"ETag": etag(out.version)})
 
@@ -168,11 +152,7 @@ class RestockRequestController(Controller):
 
     @put("/{request_id:int}/lines", summary="Replace the lines, until the cut-off")
     async def replace_lines(
-        self,
-        ctx: Ctx,
-        request_id: int,
-        data: RestockLinesUpdate,
-        if_match: IfMatch = None,
+        self, ctx: Ctx, request_id: int, data: RestockLinesUpdate, if_match: IfMatch = None
     ) -> Response[RestockRequestOut]:
         out = await restock.replace_lines(
             ctx.tx, ctx.container, ctx.principal, request_id, data, if_match, ctx.now
@@ -181,10 +161,7 @@ class RestockRequestController(Controller):
 
     @post("/{request_id:int}/submit", summary="Submit a draft, until the cut-off", status_code=200)
     async def submit(
-        self,
-        ctx: Ctx,
-        request_id: int,
-        if_match: IfMatch = None,
+        self, ctx: Ctx, request_id: int, if_match: IfMatch = None
     ) -> Response[RestockRequestOut]:
         out = await restock.change_status(
             ctx.tx, ctx.principal, request_id, "submit", if_match, ctx.now
@@ -193,10 +170,7 @@ class RestockRequestController(Controller):
 
     @post("/{request_id:int}/cancel", summary="Cancel, until the cut-off", status_code=200)
     async def cancel(
-        self,
-        ctx: Ctx,
-        request_id: int,
-        if_match: IfMatch = None,
+        self, ctx: Ctx, request_id: int, if_match: IfMatch = None
     ) -> Response[RestockRequestOut]:
         out = await restock.change_status(
             ctx.tx, ctx.principal, request_id, "cancel", if_match, ctx.now
@@ -210,10 +184,7 @@ class OrderCycleController(Controller):
 
     @post("/cycle-templates", summary="Add a recurring order cycle (coordinator)")
     async def create_template(
-        self,
-        ctx: Ctx,
-        satker_id: int,
-        data: CycleTemplateCreate,
+        self, ctx: Ctx, satker_id: int, data: CycleTemplateCreate
     ) -> CycleTemplateOut:
         return await order_cycles.create_template(ctx.tx, ctx.principal, satker_id, data, ctx.now)
 
@@ -252,11 +223,7 @@ class OrderCycleController(Controller):
         "/cycles/{cycle_id:int}/close", summary="Close a cycle before its cut-off", status_code=200
     )
     async def close(
-        self,
-        ctx: Ctx,
-        satker_id: int,
-        cycle_id: int,
-        if_match: IfMatch = None,
+        self, ctx: Ctx, satker_id: int, cycle_id: int, if_match: IfMatch = None
     ) -> Response[OrderCycleOut]:
         out = await order_cycles.close_cycle(
             ctx.tx, ctx.principal, satker_id, cycle_id, if_match, ctx.now
@@ -265,12 +232,7 @@ class OrderCycleController(Controller):
 
     @get("/cycles/{cycle_id:int}/demand", summary="Demand per product across the warungs")
     async def demand(
-        self,
-        ctx: Ctx,
-        satker_id: int,
-        cycle_id: int,
-        limit: Limit = 50,
-        cursor: Cursor = None,
+        self, ctx: Ctx, satker_id: int, cycle_id: int, limit: Limit = 50, cursor: Cursor = None
     ) -> Page[ProductDemandOut]:
         rows = await order_cycles.cycle_demand(
             ctx.tx,

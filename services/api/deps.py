@@ -1,5 +1,5 @@
 """Dependencies controllers ask for by name: ``tx``, ``principal``, ``container``, ``now``, and
-``ctx`` (all four at once)."""
+``ctx`` (all four at once) and ``page`` (a list's limit and cursor)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from litestar import Request
 from litestar.di import Provide
 
 from contracts.errors import Unauthorized
+from services.api.paging import provide_page_query
 from services.auth import Principal, Role
 from services.bootstrap import Container
 from services.db.tx import Tx
@@ -54,6 +55,7 @@ DEPENDENCIES = {
     "container": Provide(provide_container, sync_to_thread=False),
     "now": Provide(provide_now, sync_to_thread=False),
     "ctx": Provide(provide_ctx, sync_to_thread=False),
+    "page": Provide(provide_page_query, sync_to_thread=False),
 }
 
 

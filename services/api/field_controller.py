@@ -53,12 +53,7 @@ class PriceBoardController(Controller):
         " or the market's own agent key",
         status_code=201,
     )
-    async def post_board(
-        self,
-        request: Request,
-        ctx: Ctx,
-        supplier_id: int,
-    ) -> PriceBoardOut:
+    async def post_board(self, request: Request, ctx: Ctx, supplier_id: int) -> PriceBoardOut:
         ctx.principal.require(Role.ADMIN, Role.COORDINATOR, Role.SUPPLIER)
         if ctx.principal.role == Role.SUPPLIER and ctx.principal.supplier_id != supplier_id:
             raise NotFound(f"supplier {supplier_id} not found")
@@ -88,11 +83,7 @@ class MarketRunnerController(Controller):
 
     @get("/buying-list", summary="The buying list of one of your orders (JSON, CSV or a page)")
     async def buying_list(
-        self,
-        request: Request,
-        ctx: Ctx,
-        po_id: int,
-        format: Format = None,
+        self, request: Request, ctx: Ctx, po_id: int, format: Format = None
     ) -> Response:
         ctx.principal.require(Role.SUPPLIER)
         document = await field_suppliers.buying_list(
@@ -110,12 +101,7 @@ class MarketRunnerController(Controller):
         summary="What was bought (quantity, price paid) and what was not found",
         status_code=200,
     )
-    async def runner_report(
-        self,
-        ctx: Ctx,
-        po_id: int,
-        data: RunnerReport,
-    ) -> list[EventResult]:
+    async def runner_report(self, ctx: Ctx, po_id: int, data: RunnerReport) -> list[EventResult]:
         outcomes = await field_suppliers.runner_report(
             ctx.tx, ctx.container, ctx.principal.acting_supplier(), po_id, data, ctx.now
         )
@@ -130,12 +116,7 @@ class FieldOrderController(Controller):
 
     @get("/buying-list", summary="The runner's buying list of a wholesale-market order")
     async def buying_list(
-        self,
-        request: Request,
-        ctx: Ctx,
-        satker_id: int,
-        po_id: int,
-        format: Format = None,
+        self, request: Request, ctx: Ctx, satker_id: int, po_id: int, format: Format = None
     ) -> Response:
         ctx.principal.require(Role.ADMIN, Role.COORDINATOR)
         ctx.principal.satker_scope(satker_id)
@@ -153,12 +134,7 @@ class FieldOrderController(Controller):
         "/whatsapp-message",
         summary="The order as a WhatsApp message to the trader, with its wa.me link",
     )
-    async def whatsapp_message(
-        self,
-        ctx: Ctx,
-        satker_id: int,
-        po_id: int,
-    ) -> WhatsAppMessageOut:
+    async def whatsapp_message(self, ctx: Ctx, satker_id: int, po_id: int) -> WhatsAppMessageOut:
         ctx.principal.require(Role.ADMIN, Role.COORDINATOR)
         ctx.principal.satker_scope(satker_id)
         return await field_suppliers.whatsapp_message(

@@ -116,11 +116,7 @@ class SettlementController(Controller):
         status_code=200,
     )
     async def paid(
-        self,
-        ctx: Ctx,
-        satker_id: int,
-        invoice_id: int,
-        if_match: IfMatch = None,
+        self, ctx: Ctx, satker_id: int, invoice_id: int, if_match: IfMatch = None
     ) -> Response[InvoiceOut]:
         _coordinator(ctx.principal, satker_id)
         out = await invoices.mark_paid(ctx.tx, satker_id, invoice_id, if_match, ctx.now)
@@ -197,11 +193,7 @@ class WarungFulfilmentController(Controller):
 
     @get("/invoices", summary="The warung's invoices")
     async def invoices(
-        self,
-        ctx: Ctx,
-        warung_id: int,
-        limit: Limit = 50,
-        cursor: Cursor = None,
+        self, ctx: Ctx, warung_id: int, limit: Limit = 50, cursor: Cursor = None
     ) -> Page[InvoiceOut]:
         satker_id = await resolve_warung(await ctx.tx.raw(), ctx.principal, warung_id)
         rows = await invoices.list_invoices(

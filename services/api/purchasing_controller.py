@@ -14,7 +14,7 @@ from contracts.api.purchasing import EventResult, OutboxOut, PriceDecisionIn, Pu
 from contracts.errors import Forbidden, NotFound
 from contracts.events import SupplierEvent
 from services.api.deps import Ctx, admin_only
-from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, page_of
+from services.api.paging import Cursor, IfMatch, Limit, Page, PageQuery, after_id, page_of
 from services.app import outbox, purchase_orders, supplier_adapters
 from services.app import purchase_order_views as views
 from services.auth import Principal, Role
@@ -46,18 +46,13 @@ class PurchaseOrderController(Controller):
 
     @get("/", summary="The satker's purchase orders")
     async def list_orders(
-        self,
-        ctx: Ctx,
-        satker_id: int,
-        status: StatusFilter = None,
-        limit: Limit = 50,
-        cursor: Cursor = None,
+        self, ctx: Ctx, satker_id: int, status: StatusFilter = None, *, page: PageQuery
     ) -> Page[PurchaseOrderOut]:
         _coordinator(ctx.principal, satker_id)
         rows = await views.list_for_satker(
-            ctx.tx, satker_id, status=status, limit=limit, after_id=after_id(cursor)
+            ctx.tx, satker_id, status=status, limit=page.limit, after_id=after_id(page.cursor)
         )
-        return page_of(rows, limit, lambda r: (r.id,))
+        return page_of(rows, page.limit, lambda r: (r.id,))
 
     @get("/{po_id:int}", summary="One purchase order with its lines")
     async def get_order(self, ctx: Ctx, satker_id: int, po_id: int) -> Response[PurchaseOrderOut]:
@@ -87,11 +82,7 @@ class PurchaseOrderController(Controller):
 
     @post("/{po_id:int}/cancel", summary="Cancel a purchase order before despatch", status_code=200)
     async def cancel(
-        self,
-        ctx: Ctx,
-        satker_id: int,
-        po_id: int,
-        if_match: IfMatch = None,
+        self, ctx: Ctx, satker_id: int, po_id: int, if_match: IfMatch = None
     ) -> Response[PurchaseOrderOut]:
         _coordinator(ctx.principal, satker_id)
         out = await purchase_orders.cancel(ctx.tx, satker_id, po_id, if_match, ctx.now)
@@ -104,11 +95,7 @@ class OutboxController(Controller):
 
     @get("/", summary="Outbox rows, e.g. ?status=dead for dead letters (admin)")
     async def list_rows(
-        self,
-        ctx: Ctx,
-        status: StatusFilter = None,
-        limit: Limit = 50,
-        cursor: Cursor = None,
+        self, ctx: Ctx, status: StatusFilter = None, limit: Limit = 50, cursor: Cursor = None
     ) -> Page[OutboxOut]:
         admin_only(ctx.principal)
         rows = await views.list_outbox(
@@ -136,11 +123,7 @@ class SupplierFeedController(Controller):
 
     @get("/", summary="Your purchase orders, e.g. ?status=sent")
     async def feed(
-        self,
-        ctx: Ctx,
-        status: StatusFilter = None,
-        limit: Limit = 50,
-        cursor: Cursor = None,
+        self, ctx: Ctx, status: StatusFilter = None, limit: Limit = 50, cursor: Cursor = None
     ) -> Page[PurchaseOrderOut]:
         rows = await views.list_for_supplier(
             ctx.tx,

@@ -38,11 +38,7 @@ class SatkerController(Controller):
 
     @patch("/{satker_id:int}", summary="Change a satker's settings (admin)")
     async def update(
-        self,
-        ctx: Ctx,
-        satker_id: int,
-        data: api.SatkerUpdate,
-        if_match: IfMatch = None,
+        self, ctx: Ctx, satker_id: int, data: api.SatkerUpdate, if_match: IfMatch = None
     ) -> Response[api.SatkerOut]:
         admin_only(ctx.principal)
         out = await registry.update_satker(ctx.tx, satker_id, data, if_match, ctx.now)
@@ -95,11 +91,7 @@ class SatkerController(Controller):
         summary="Set the margins for a product category (products without their own use them)",
     )
     async def set_margin_rule(
-        self,
-        ctx: Ctx,
-        satker_id: int,
-        category: Category,
-        data: api.MarginRuleSet,
+        self, ctx: Ctx, satker_id: int, category: Category, data: api.MarginRuleSet
     ) -> api.MarginRuleOut:
         ctx.principal.require(Role.ADMIN, Role.COORDINATOR)
         return await registry.set_margin_rule(ctx.tx, ctx.principal, satker_id, category, data)
