@@ -33,7 +33,25 @@ def _media_type(request: Request, format: str | None) -> str:
     return MEDIA.get(chosen_format(request, format, ("csv", "html")), "application/json")
 
 
-def _buying_list_response(document: field_suppliers.BuyingListDocument) -> Response:
+async def _buying_list(
+    request: Request,
+    ctx: Ctx,
+    po_id: int,
+    format: str | None,
+    *,
+    supplier_id: int | None = None,
+    satker_id: int | None = None,
+) -> Response:
+    """The buying list of ``po_id`` in the format asked for (JSON, CSV or a page)."""
+    document = await field_suppliers.buying_list(
+        ctx.tx,
+        ctx.container,
+        po_id,
+        ctx.now,
+        media_type=_media_type(request, format),
+        supplier_id=supplier_id,
+        satker_id=satker_id,
+    )
     bl = document.buying_list
     if document.rendered is None:
         return Response(msgspec.json.encode(bl), media_type="application/json")
@@ -86,15 +104,9 @@ class MarketRunnerController(Controller):
         self, request: Request, ctx: Ctx, po_id: int, format: Format = None
     ) -> Response:
         ctx.principal.require(Role.SUPPLIER)
-        document = await field_suppliers.buying_list(
-            ctx.tx,
-            ctx.container,
-            po_id,
-            ctx.now,
-            media_type=_media_type(request, format),
-            supplier_id=ctx.principal.supplier_id,
+        return await _buying_list(
+            request, ctx, po_id, format, supplier_id=ctx.principal.supplier_id
         )
-        return _buying_list_response(document)
 
     @post(
         "/runner-report",
@@ -120,15 +132,7 @@ class FieldOrderController(Controller):
     ) -> Response:
         ctx.principal.require(Role.ADMIN, Role.COORDINATOR)
         ctx.principal.satker_scope(satker_id)
-        document = await field_suppliers.buying_list(
-            ctx.tx,
-            ctx.container,
-            po_id,
-            ctx.now,
-            media_type=_media_type(request, format),
-            satker_id=satker_id,
-        )
-        return _buying_list_response(document)
+        return await _buying_list(request, ctx, po_id, format, satker_id=satker_id)
 
     @get(
         "/whatsapp-message",
