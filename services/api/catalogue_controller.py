@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Response, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import QueryParameter
 
 from contracts.api.catalogue import (
@@ -22,6 +22,7 @@ from contracts.api.catalogue import (
 from services.api.deps import Ctx, admin_only
 from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, page_of
 from services.app import market_prices, products, suppliers
+from services.app.csv_import import ImportReport, import_market_prices
 from services.db.tx import Tx
 from services.domain.versioning import etag
 
@@ -114,6 +115,19 @@ class MarketPriceController(Controller):
     async def create(self, ctx: Ctx, data: MarketPriceCreate) -> MarketPriceOut:
         admin_only(ctx.principal)
         return (await market_prices.upsert_market_prices(ctx.tx, [data]))[0]
+
+    @post(
+        "/import",
+        summary="Import market prices from a CSV file (admin): sku,kota,price_date,price_idr"
+        "[,source]; every row is checked first and nothing is saved when any is wrong (the"
+        " problem lists them as row_errors: line, column, message)",
+        status_code=200,
+    )
+    async def import_csv(self, request: Request, ctx: Ctx) -> ImportReport:
+        admin_only(ctx.principal)
+        return await import_market_prices(
+            ctx.tx, await request.body(), now=ctx.now, adapters=ctx.container.adapters
+        )
 
     @get("/", summary="List market reference prices")
     async def list_prices(

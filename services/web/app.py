@@ -35,10 +35,17 @@ class WebParts:
 def web_parts(settings: Settings) -> WebParts:
     from services.web.auth_controller import SignInController
     from services.web.console_controller import ConsoleController
+    from services.web.data_catalogue_controller import DataCatalogueController
+    from services.web.data_controller import DataController
+    from services.web.data_keys_controller import DataKeysController
+    from services.web.data_prices_controller import DataPricesController
+    from services.web.reports_controller import ReportsController
+
+    data = [DataController, DataCatalogueController, DataPricesController, DataKeysController]
 
     console = Router(
         path="/",
-        route_handlers=[SignInController, ConsoleController],
+        route_handlers=[SignInController, ConsoleController, ReportsController, *data],
         # not an API route: the Bearer-key middleware leaves it alone, the session guard rules
         opt={"public": True},
         request_class=HTMXRequest,
