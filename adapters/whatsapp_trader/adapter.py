@@ -7,9 +7,10 @@ Outside the trader's ordering window the message waits for the next window.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from adapters.field import FieldAdapter, one_price_offer
 from adapters.local_time import (
     Session,
     local_moment,
@@ -47,13 +48,9 @@ from contracts.adapter import (
     Capability,
     InboundRequest,
     OrderAck,
-    OrderStatusReport,
-    PackOffer,
     PurchaseOrderRequest,
     QuoteRequest,
-    RemoteOrderStatus,
     SupplierQuote,
-    TierPrice,
 )
 from contracts.capabilities import ConfirmationMessage, LinkCheck, LinkErrorKind, LinkState
 from contracts.errors import FieldError, InvalidInput, SupplierError
@@ -72,10 +69,11 @@ __all__ = [
 ]
 
 
-class WhatsAppTraderAdapter:
+class WhatsAppTraderAdapter(FieldAdapter):
     """One trader. Stateless; the core stores the order and the trader's answer."""
 
     key = KEY
+    ref_prefix = "WA"
     capabilities = frozenset(
         {
             Capability.QUOTE,
@@ -95,10 +93,6 @@ class WhatsAppTraderAdapter:
         self.window = config.window
         self._secret = secret
 
-    def now(self) -> datetime:
-        clock = self.context.clock
-        return clock() if clock is not None else datetime.now(UTC)
-
     def ordering_session(self, at: datetime | None = None) -> Session:
         """The ordering window ``at`` (default now) falls in, or the next one."""
         return session_for(self.window, at or self.now())
@@ -111,15 +105,11 @@ class WhatsAppTraderAdapter:
             prices.setdefault(entry.sku, []).append(entry)
         wanted = list(dict.fromkeys(item.sku for item in request.items))
         offers = tuple(
-            PackOffer(
+            one_price_offer(
                 sku=entry.sku,
                 pack_name=entry.pack_name,
                 units_per_pack=entry.units_per_pack,
-                tiers=(
-                    TierPrice(
-                        min_packs=entry.moq_packs, price_per_pack_idr=entry.price_per_pack_idr
-                    ),
-                ),
+                price_per_pack_idr=entry.price_per_pack_idr,
                 moq_packs=entry.moq_packs,
                 available_packs=entry.available_packs,
                 lead_days=entry.lead_days,
@@ -136,9 +126,6 @@ class WhatsAppTraderAdapter:
             delivery_fee_idr=self.config.delivery_fee_idr,
             unavailable_skus=tuple(sku for sku in wanted if sku not in prices),
         )
-
-    def supplier_ref(self, po_number: str) -> str:
-        return f"WA-{po_number}"
 
     def confirmation_url(self, token: str) -> str:
         base = self.context.public_base_url.rstrip("/")
@@ -248,17 +235,7 @@ class WhatsAppTraderAdapter:
             values=values,
         )
 
-    def parse_answer(
-        self,
-        form: Mapping[str, Any],
-        order: PurchaseOrderRequest,
-        *,
-        submitted_at: datetime,
-        supplier_ref: str | None,
-    ) -> list[SupplierEvent]:
-        return parse_confirmation_form(
-            form, order, submitted_at=submitted_at, supplier_ref=supplier_ref
-        )
+    parse_answer = staticmethod(parse_confirmation_form)
 
     def answered_page(self, answer: SupplierEvent, order: PurchaseOrderRequest) -> str:
         if not isinstance(answer, OrderConfirmed | OrderRejected):
@@ -271,12 +248,6 @@ class WhatsAppTraderAdapter:
 
     async def cancel_order(self, po_number: str, supplier_ref: str | None) -> None:
         """Nothing to call: the core stops accepting the link and tells the trader itself."""
-
-    async def order_status(self, po_number: str, supplier_ref: str | None) -> OrderStatusReport:
-        return OrderStatusReport(
-            supplier_ref=supplier_ref or self.supplier_ref(po_number),
-            status=RemoteOrderStatus.UNKNOWN,
-        )
 
     def parse_inbound(self, request: InboundRequest) -> list[SupplierEvent]:
         """Not used: the confirmation page needs the stored order, so its route verifies the

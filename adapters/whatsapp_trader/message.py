@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from urllib.parse import quote
 
 from adapters.local_time import local_moment, long_date, quantity_text, rupiah, zone
 from contracts.adapter import OrderLine, PurchaseOrderRequest
+from contracts.phone import normalise_phone, wa_me_link
 
-_PHONE_SEPARATORS = re.compile(r"[\s().-]")
-
-
-def normalise_phone(raw: str) -> str:
-    """An Indonesian number in the international digits wa.me wants: ``0812-3456-7890``,
-    ``+62 812 3456 7890`` and ``812 3456 7890`` all give ``6281234567890``.
-    Raise ValueError for anything else."""
-    digits = _PHONE_SEPARATORS.sub("", raw or "")
-    digits = digits.removeprefix("+")
-    if not digits.isdigit():
-        raise ValueError("must be a phone number of digits, e.g. 0812-3456-7890")
-    if digits.startswith("0"):
-        digits = "62" + digits[1:]
-    elif digits.startswith("8"):
-        digits = "62" + digits
-    if not digits.startswith("62") or digits.startswith("620") or not 10 <= len(digits) <= 15:
-        raise ValueError("must be an Indonesian number, e.g. 0812-3456-7890 or +62 812 3456 7890")
-    return digits
-
-
-def wa_me_link(phone: str, text: str) -> str:
-    """``https://wa.me/<digits>?text=<text, percent-encoded>``."""
-    return f"https://wa.me/{normalise_phone(phone)}?text={quote(text, safe='')}"
+__all__ = [
+    "greeting",
+    "line_amount_text",
+    "normalise_phone",
+    "order_total_idr",
+    "render_whatsapp_message",
+    "wa_me_link",
+]
 
 
 def greeting(at: datetime, timezone: str = "Asia/Jakarta") -> str:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 
 import msgspec
 
+from adapters.field import FieldAdapter, one_price_offer
 from adapters.local_time import (
     DailyHours,
     Session,
@@ -42,13 +43,10 @@ from contracts.adapter import (
     Capability,
     InboundRequest,
     OrderAck,
-    OrderStatusReport,
     PackOffer,
     PurchaseOrderRequest,
     QuoteRequest,
-    RemoteOrderStatus,
     SupplierQuote,
-    TierPrice,
 )
 from contracts.capabilities import BuyingList, RunnerReport
 from contracts.errors import FieldError, InvalidInput, SupplierError, Unauthorized
@@ -144,10 +142,11 @@ def sign_runner_report(body: bytes, secret: str) -> str:
     return f"sha256={digest}"
 
 
-class WholesaleMarketAdapter:
+class WholesaleMarketAdapter(FieldAdapter):
     """One wholesale market. Stateless: the board comes from ``context.board_loader``."""
 
     key = KEY
+    ref_prefix = "WM"
     capabilities = frozenset(
         {
             Capability.QUOTE,
@@ -163,10 +162,6 @@ class WholesaleMarketAdapter:
         self.config = config
         self.context = context
         self.hours = config.hours
-
-    def now(self) -> datetime:
-        clock = self.context.clock
-        return clock() if clock is not None else datetime.now(UTC)
 
     def trading_session(self, at: datetime | None = None) -> Session:
         """The session ``at`` (default now) falls in, or the next one."""
@@ -186,15 +181,11 @@ class WholesaleMarketAdapter:
         lot = self.config.lot_sizes.get(entry.sku)
         units_per_pack = lot.units_per_pack if lot else Decimal(1)
         unit_price = quote_price_per_unit(entry, self.config.price_point)
-        return PackOffer(
+        return one_price_offer(
             sku=entry.sku,
             pack_name=lot.pack_name if lot else entry.unit,
             units_per_pack=units_per_pack,
-            tiers=(
-                TierPrice(
-                    min_packs=1, price_per_pack_idr=rupiah_round(unit_price * units_per_pack)
-                ),
-            ),
+            price_per_pack_idr=rupiah_round(unit_price * units_per_pack),
             lead_days=self.config.lead_days,
             supplier_sku=f"{entry.sku}{GRADE_SEPARATOR}{entry.grade}" if entry.grade else entry.sku,
             grade=entry.grade or None,
@@ -252,9 +243,6 @@ class WholesaleMarketAdapter:
             min_order_value_idr=self.config.min_order_value_idr,
             unavailable_skus=tuple(unavailable),
         )
-
-    def supplier_ref(self, po_number: str) -> str:
-        return f"WM-{po_number}"
 
     async def place_order(self, order: PurchaseOrderRequest) -> OrderAck:
         """Accept the order for this session or, outside trading hours, the next one.
@@ -314,12 +302,6 @@ class WholesaleMarketAdapter:
 
     async def cancel_order(self, po_number: str, supplier_ref: str | None) -> None:
         """Nothing to tell the market: the core stops listing the order for the runner."""
-
-    async def order_status(self, po_number: str, supplier_ref: str | None) -> OrderStatusReport:
-        return OrderStatusReport(
-            supplier_ref=supplier_ref or self.supplier_ref(po_number),
-            status=RemoteOrderStatus.UNKNOWN,
-        )
 
     def parse_inbound(self, request: InboundRequest) -> list[SupplierEvent]:
         """A runner report (JSON) → events. With a webhook secret set, the body must carry

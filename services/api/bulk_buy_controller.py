@@ -3,17 +3,17 @@ approve (one or two coordinators) or reject."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
 
 from litestar import Controller, Response, get, post
+from litestar.di import Provide
 
 from contracts.api.bulk_buy import BulkBuyBuild, BulkBuyOut, ReasonIn
 from contracts.errors import FieldError, InvalidInput
+from services.api.deps import Ctx
 from services.api.paging import IfMatch
 from services.app import bulk_buy_review, bulk_buy_views, bulk_buys
 from services.auth import Principal, Role
-from services.bootstrap import Container
-from services.db.tx import Tx
 from services.domain.versioning import etag
 
 
@@ -26,6 +26,38 @@ def _out(out: BulkBuyOut, status_code: int = 200) -> Response[BulkBuyOut]:
     return Response(out, status_code=status_code, headers={"ETag": etag(out.version)})
 
 
+@dataclass(frozen=True, slots=True)
+class LineRef:
+    """One line of a bulk buy, in a satker the coordinator may act for."""
+
+    ctx: Ctx
+    satker_id: int
+    bulk_buy_id: int
+    product_id: int
+
+
+def provide_line_ref(ctx: Ctx, satker_id: int, bulk_buy_id: int, product_id: int) -> LineRef:
+    _coordinator(ctx.principal, satker_id)
+    return LineRef(ctx=ctx, satker_id=satker_id, bulk_buy_id=bulk_buy_id, product_id=product_id)
+
+
+async def _resolve_line(
+    line: LineRef, data: ReasonIn, if_match: str | None, *, drop: bool
+) -> Response[BulkBuyOut]:
+    """Override (accept) or drop a flagged line."""
+    out = await bulk_buy_review.resolve_line(
+        line.ctx.tx,
+        line.satker_id,
+        line.bulk_buy_id,
+        line.product_id,
+        drop=drop,
+        reason=data.reason,
+        if_match=if_match,
+        now=line.ctx.now,
+    )
+    return _out(out)
+
+
 class BulkBuyController(Controller):
     path = "/v1/satkers/{satker_id:int}"
     tags = ["bulk buys"]
@@ -36,84 +68,41 @@ class BulkBuyController(Controller):
         " (again, to re-quote or pin products to suppliers)",
     )
     async def build(
-        self,
-        tx: Tx,
-        principal: Principal,
-        container: Container,
-        now: datetime,
-        satker_id: int,
-        cycle_id: int,
-        data: BulkBuyBuild | None = None,
+        self, ctx: Ctx, satker_id: int, cycle_id: int, data: BulkBuyBuild | None = None
     ) -> Response[BulkBuyOut]:
-        _coordinator(principal, satker_id)
+        _coordinator(ctx.principal, satker_id)
         pins = data.pins if data else {}
-        out = await bulk_buys.build_bulk_buy(tx, container, satker_id, cycle_id, now, pins)
+        out = await bulk_buys.build_bulk_buy(
+            ctx.tx, ctx.container, satker_id, cycle_id, ctx.now, pins
+        )
         return _out(out, 201)
 
     @get("/bulk-buys/{bulk_buy_id:int}", summary="Review a bulk buy: costs, prices, savings, flags")
-    async def review(
-        self, tx: Tx, principal: Principal, satker_id: int, bulk_buy_id: int
-    ) -> Response[BulkBuyOut]:
-        _coordinator(principal, satker_id)
-        return _out(await bulk_buy_views.get_bulk_buy(tx, satker_id, bulk_buy_id))
+    async def review(self, ctx: Ctx, satker_id: int, bulk_buy_id: int) -> Response[BulkBuyOut]:
+        _coordinator(ctx.principal, satker_id)
+        return _out(await bulk_buy_views.get_bulk_buy(ctx.tx, satker_id, bulk_buy_id))
 
     @post(
         "/bulk-buys/{bulk_buy_id:int}/lines/{product_id:int}/override",
         summary="Accept a flagged line with a written reason",
         status_code=200,
+        dependencies={"line": Provide(provide_line_ref, sync_to_thread=False)},
     )
     async def override(
-        self,
-        tx: Tx,
-        principal: Principal,
-        now: datetime,
-        satker_id: int,
-        bulk_buy_id: int,
-        product_id: int,
-        data: ReasonIn,
-        if_match: IfMatch = None,
+        self, line: LineRef, data: ReasonIn, if_match: IfMatch = None
     ) -> Response[BulkBuyOut]:
-        _coordinator(principal, satker_id)
-        out = await bulk_buy_review.resolve_line(
-            tx,
-            satker_id,
-            bulk_buy_id,
-            product_id,
-            drop=False,
-            reason=data.reason,
-            if_match=if_match,
-            now=now,
-        )
-        return _out(out)
+        return await _resolve_line(line, data, if_match, drop=False)
 
     @post(
         "/bulk-buys/{bulk_buy_id:int}/lines/{product_id:int}/drop",
         summary="Leave a product out of this bulk buy",
         status_code=200,
+        dependencies={"line": Provide(provide_line_ref, sync_to_thread=False)},
     )
     async def drop(
-        self,
-        tx: Tx,
-        principal: Principal,
-        now: datetime,
-        satker_id: int,
-        bulk_buy_id: int,
-        product_id: int,
-        data: ReasonIn,
-        if_match: IfMatch = None,
+        self, line: LineRef, data: ReasonIn, if_match: IfMatch = None
     ) -> Response[BulkBuyOut]:
-        _coordinator(principal, satker_id)
-        out = await bulk_buy_review.resolve_line(
-            tx,
-            satker_id,
-            bulk_buy_id,
-            product_id,
-            drop=True,
-            reason=data.reason,
-            if_match=if_match,
-            now=now,
-        )
-        return _out(out)
+        return await _resolve_line(line, data, if_match, drop=True)
 
     @post(
         "/bulk-buys/{bulk_buy_id:int}/approve",
@@ -121,36 +110,27 @@ class BulkBuyController(Controller):
         status_code=200,
     )
     async def approve(
-        self,
-        tx: Tx,
-        principal: Principal,
-        now: datetime,
-        satker_id: int,
-        bulk_buy_id: int,
-        if_match: IfMatch = None,
+        self, ctx: Ctx, satker_id: int, bulk_buy_id: int, if_match: IfMatch = None
     ) -> Response[BulkBuyOut]:
-        _coordinator(principal, satker_id)
+        _coordinator(ctx.principal, satker_id)
         if if_match is None:
             raise InvalidInput(
                 "approval needs If-Match with the version you reviewed",
                 errors=[FieldError("If-Match", "required", "header")],
             )
         return _out(
-            await bulk_buy_review.approve(tx, principal, satker_id, bulk_buy_id, if_match, now)
+            await bulk_buy_review.approve(
+                ctx.tx, ctx.principal, satker_id, bulk_buy_id, if_match, ctx.now
+            )
         )
 
     @post("/bulk-buys/{bulk_buy_id:int}/reject", summary="Reject with a reason", status_code=200)
     async def reject(
-        self,
-        tx: Tx,
-        principal: Principal,
-        now: datetime,
-        satker_id: int,
-        bulk_buy_id: int,
-        data: ReasonIn,
-        if_match: IfMatch = None,
+        self, ctx: Ctx, satker_id: int, bulk_buy_id: int, data: ReasonIn, if_match: IfMatch = None
     ) -> Response[BulkBuyOut]:
-        _coordinator(principal, satker_id)
+        _coordinator(ctx.principal, satker_id)
         return _out(
-            await bulk_buy_review.reject(tx, satker_id, bulk_buy_id, data.reason, if_match, now)
+            await bulk_buy_review.reject(
+                ctx.tx, satker_id, bulk_buy_id, data.reason, if_match, ctx.now
+            )
         )

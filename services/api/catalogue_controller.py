@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get, patch, post
@@ -20,12 +19,10 @@ from contracts.api.catalogue import (
     SupplierOut,
     SupplierUpdate,
 )
-from services.api.deps import admin_only
+from services.api.deps import Ctx, admin_only
 from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, page_of
 from services.app import market_prices, products, suppliers
 from services.app.csv_import import ImportReport, import_market_prices
-from services.auth import Principal
-from services.bootstrap import Container
 from services.db.tx import Tx
 from services.domain.versioning import etag
 
@@ -35,12 +32,10 @@ class ProductController(Controller):
     tags = ["catalogue"]
 
     @post("/", summary="Register a product with its packs and price ceilings (admin)")
-    async def create(
-        self, tx: Tx, principal: Principal, container: Container, data: ProductCreate
-    ) -> ProductOut:
-        admin_only(principal)
-        out = await products.create_product(tx, data)
-        container.product_cache.invalidate(out.id)
+    async def create(self, ctx: Ctx, data: ProductCreate) -> ProductOut:
+        admin_only(ctx.principal)
+        out = await products.create_product(ctx.tx, data)
+        ctx.container.product_cache.invalidate(out.id)
         return out
 
     @get("/", summary="List products")
@@ -66,18 +61,11 @@ class ProductController(Controller):
         "/{product_id:int}", summary="Change a product (admin); packs/ceilings replace the lists"
     )
     async def update(
-        self,
-        tx: Tx,
-        principal: Principal,
-        container: Container,
-        now: datetime,
-        product_id: int,
-        data: ProductUpdate,
-        if_match: IfMatch = None,
+        self, ctx: Ctx, product_id: int, data: ProductUpdate, if_match: IfMatch = None
     ) -> Response[ProductOut]:
-        admin_only(principal)
-        out = await products.update_product(tx, product_id, data, if_match, now)
-        container.product_cache.invalidate(product_id)
+        admin_only(ctx.principal)
+        out = await products.update_product(ctx.tx, product_id, data, if_match, ctx.now)
+        ctx.container.product_cache.invalidate(product_id)
         return Response(out, headers={"ETag": etag(out.version)})
 
 
@@ -86,11 +74,9 @@ class SupplierController(Controller):
     tags = ["catalogue"]
 
     @post("/", summary="Register a supplier (admin); the webhook secret is shown once")
-    async def create(
-        self, tx: Tx, principal: Principal, container: Container, data: SupplierCreate
-    ) -> SupplierCreated:
-        admin_only(principal)
-        return await suppliers.create_supplier(tx, data, container.adapters)
+    async def create(self, ctx: Ctx, data: SupplierCreate) -> SupplierCreated:
+        admin_only(ctx.principal)
+        return await suppliers.create_supplier(ctx.tx, data, ctx.container.adapters)
 
     @get("/", summary="List suppliers")
     async def list_suppliers(
@@ -112,18 +98,11 @@ class SupplierController(Controller):
 
     @patch("/{supplier_id:int}", summary="Change a supplier (admin)")
     async def update(
-        self,
-        tx: Tx,
-        principal: Principal,
-        container: Container,
-        now: datetime,
-        supplier_id: int,
-        data: SupplierUpdate,
-        if_match: IfMatch = None,
+        self, ctx: Ctx, supplier_id: int, data: SupplierUpdate, if_match: IfMatch = None
     ) -> Response[SupplierOut]:
-        admin_only(principal)
+        admin_only(ctx.principal)
         out = await suppliers.update_supplier(
-            tx, supplier_id, data, container.adapters, if_match, now
+            ctx.tx, supplier_id, data, ctx.container.adapters, if_match, ctx.now
         )
         return Response(out, headers={"ETag": etag(out.version)})
 
@@ -133,9 +112,9 @@ class MarketPriceController(Controller):
     tags = ["catalogue"]
 
     @post("/", summary="Record a market reference price (admin); same day and source updates")
-    async def create(self, tx: Tx, principal: Principal, data: MarketPriceCreate) -> MarketPriceOut:
-        admin_only(principal)
-        return (await market_prices.upsert_market_prices(tx, [data]))[0]
+    async def create(self, ctx: Ctx, data: MarketPriceCreate) -> MarketPriceOut:
+        admin_only(ctx.principal)
+        return (await market_prices.upsert_market_prices(ctx.tx, [data]))[0]
 
     @post(
         "/import",
@@ -144,12 +123,10 @@ class MarketPriceController(Controller):
         " problem lists them as row_errors: line, column, message)",
         status_code=200,
     )
-    async def import_csv(
-        self, request: Request, tx: Tx, principal: Principal, container: Container, now: datetime
-    ) -> ImportReport:
-        admin_only(principal)
+    async def import_csv(self, request: Request, ctx: Ctx) -> ImportReport:
+        admin_only(ctx.principal)
         return await import_market_prices(
-            tx, await request.body(), now=now, adapters=container.adapters
+            ctx.tx, await request.body(), now=ctx.now, adapters=ctx.container.adapters
         )
 
     @get("/", summary="List market reference prices")

@@ -28,18 +28,9 @@ from contracts.api.demand import (
     SuggestionOut,
 )
 from contracts.errors import FieldError, InvalidInput
+from services.api.deps import Ctx
 from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, decode_cursor, page_of
-from services.app import (
-    order_cycles,
-    pack_fill,
-    preorders,
-    restock,
-    restock_suggestion,
-    stock,
-)
-from services.auth import Principal
-from services.bootstrap import Container
-from services.db.tx import Tx
+from services.app import order_cycles, pack_fill, preorders, restock, restock_suggestion, stock
 from services.domain.versioning import etag
 
 StatusFilter = Annotated[str | None, QueryParameter(name="status", required=False)]
@@ -51,61 +42,49 @@ class WarungDemandController(Controller):
 
     @put("/stock", summary="Stock-take and reorder points (minimum, maximum) of some products")
     async def update_stock(
-        self, tx: Tx, container: Container, principal: Principal, warung_id: int, data: StockUpdate
+        self, ctx: Ctx, warung_id: int, data: StockUpdate
     ) -> list[StockLevelOut]:
-        return await stock.update_stock(tx, container, principal, warung_id, data)
+        return await stock.update_stock(ctx.tx, ctx.container, ctx.principal, warung_id, data)
 
     @get("/stock", summary="The warung's stock levels")
     async def list_stock(
-        self,
-        tx: Tx,
-        principal: Principal,
-        warung_id: int,
-        limit: Limit = 50,
-        cursor: Cursor = None,
+        self, ctx: Ctx, warung_id: int, limit: Limit = 50, cursor: Cursor = None
     ) -> Page[StockLevelOut]:
         rows = await stock.list_stock(
-            tx, principal, warung_id, limit=limit, after_product_id=after_id(cursor)
+            ctx.tx, ctx.principal, warung_id, limit=limit, after_product_id=after_id(cursor)
         )
         return page_of(rows, limit, lambda r: (r.product_id,))
 
     @post("/stock-movements", summary="Record a receipt, sale or adjustment")
     async def record_movement(
-        self,
-        tx: Tx,
-        container: Container,
-        principal: Principal,
-        warung_id: int,
-        data: StockMovementIn,
+        self, ctx: Ctx, warung_id: int, data: StockMovementIn
     ) -> StockMovementOut:
-        return await stock.record_movement(tx, container, principal, warung_id, data)
+        return await stock.record_movement(ctx.tx, ctx.container, ctx.principal, warung_id, data)
 
     @get("/stock-movements", summary="Stock movements, oldest first")
     async def list_movements(
         self,
-        tx: Tx,
-        principal: Principal,
+        ctx: Ctx,
         warung_id: int,
         product_id: Annotated[int | None, QueryParameter(name="product_id")] = None,
         limit: Limit = 50,
         cursor: Cursor = None,
     ) -> Page[StockMovementOut]:
         rows = await stock.list_movements(
-            tx, principal, warung_id, product_id=product_id, limit=limit, after_id=after_id(cursor)
+            ctx.tx,
+            ctx.principal,
+            warung_id,
+            product_id=product_id,
+            limit=limit,
+            after_id=after_id(cursor),
         )
         return page_of(rows, limit, lambda r: (r.id,))
 
     @post("/preorders", summary="Record a customer's pre-order")
-    async def create_preorder(
-        self,
-        tx: Tx,
-        container: Container,
-        principal: Principal,
-        now: datetime,
-        warung_id: int,
-        data: PreorderCreate,
-    ) -> PreorderOut:
-        return await preorders.create_preorder(tx, container, principal, warung_id, data, now)
+    async def create_preorder(self, ctx: Ctx, warung_id: int, data: PreorderCreate) -> PreorderOut:
+        return await preorders.create_preorder(
+            ctx.tx, ctx.container, ctx.principal, warung_id, data, ctx.now
+        )
 
     @post(
         "/preorders/{preorder_id:int}/status",
@@ -113,40 +92,37 @@ class WarungDemandController(Controller):
         status_code=200,
     )
     async def close_preorder(
-        self, tx: Tx, principal: Principal, warung_id: int, preorder_id: int, data: PreorderClose
+        self, ctx: Ctx, warung_id: int, preorder_id: int, data: PreorderClose
     ) -> Response[PreorderOut]:
-        out = await preorders.close_preorder(tx, principal, warung_id, preorder_id, data)
+        out = await preorders.close_preorder(ctx.tx, ctx.principal, warung_id, preorder_id, data)
         return Response(out, status_code=200)
 
     @get("/preorders", summary="The warung's pre-orders")
     async def list_preorders(
         self,
-        tx: Tx,
-        principal: Principal,
+        ctx: Ctx,
         warung_id: int,
         status: StatusFilter = None,
         limit: Limit = 50,
         cursor: Cursor = None,
     ) -> Page[PreorderOut]:
         rows = await preorders.list_preorders(
-            tx, principal, warung_id, status=status, limit=limit, after_id=after_id(cursor)
+            ctx.tx, ctx.principal, warung_id, status=status, limit=limit, after_id=after_id(cursor)
         )
         return page_of(rows, limit, lambda r: (r.id,))
 
     @get("/restock-suggestion", summary="What to order: open pre-orders and stock below minimum")
-    async def suggestion(
-        self, tx: Tx, container: Container, principal: Principal, warung_id: int
-    ) -> SuggestionOut:
-        return await restock_suggestion.restock_suggestion(tx, container, principal, warung_id)
+    async def suggestion(self, ctx: Ctx, warung_id: int) -> SuggestionOut:
+        return await restock_suggestion.restock_suggestion(
+            ctx.tx, ctx.container, ctx.principal, warung_id
+        )
 
     @get(
         "/pack-fill",
         summary="How full the satker's next carton or sack of each product is in a cycle",
     )
-    async def pack_fill(
-        self, tx: Tx, principal: Principal, warung_id: int, cycle_id: int
-    ) -> list[PackFillOut]:
-        return await pack_fill.pack_fills(tx, principal, warung_id, cycle_id)
+    async def pack_fill(self, ctx: Ctx, warung_id: int, cycle_id: int) -> list[PackFillOut]:
+        return await pack_fill.pack_fills(ctx.tx, ctx.principal, warung_id, cycle_id)
 
 
 class RestockRequestController(Controller):
@@ -154,75 +130,59 @@ class RestockRequestController(Controller):
     tags = ["restock requests"]
 
     @post("/", summary="Submit a restock request (warung key) into the open cycle")
-    async def create(
-        self,
-        tx: Tx,
-        container: Container,
-        principal: Principal,
-        now: datetime,
-        data: RestockRequestCreate,
-    ) -> Response[RestockRequestOut]:
-        out = await restock.create_request(tx, container, principal, data, now)
+    async def create(self, ctx: Ctx, data: RestockRequestCreate) -> Response[RestockRequestOut]:
+        out = await restock.create_request(ctx.tx, ctx.container, ctx.principal, data, ctx.now)
         return Response(out, status_code=201, headers={"ETag": etag(out.version)})
 
     @get("/", summary="Restock requests the caller may see")
     async def list_requests(
         self,
-        tx: Tx,
-        principal: Principal,
+        ctx: Ctx,
         cycle_id: Annotated[int | None, QueryParameter(name="cycle_id")] = None,
         status: StatusFilter = None,
         limit: Limit = 50,
         cursor: Cursor = None,
     ) -> Page[RestockRequestSummaryOut]:
         rows = await restock.list_requests(
-            tx, principal, limit=limit, after_id=after_id(cursor), cycle_id=cycle_id, status=status
+            ctx.tx,
+            ctx.principal,
+            limit=limit,
+            after_id=after_id(cursor),
+            cycle_id=cycle_id,
+            status=status,
         )
         return page_of(rows, limit, lambda r: (r.id,))
 
     @get("/{request_id:int}", summary="One restock request with its lines")
-    async def get_request(
-        self, tx: Tx, principal: Principal, request_id: int
-    ) -> Response[RestockRequestOut]:
-        out = await restock.get_request(tx, principal, request_id)
+    async def get_request(self, ctx: Ctx, request_id: int) -> Response[RestockRequestOut]:
+        out = await restock.get_request(ctx.tx, ctx.principal, request_id)
         return Response(out, headers={"ETag": etag(out.version)})
 
     @put("/{request_id:int}/lines", summary="Replace the lines, until the cut-off")
     async def replace_lines(
-        self,
-        tx: Tx,
-        container: Container,
-        principal: Principal,
-        now: datetime,
-        request_id: int,
-        data: RestockLinesUpdate,
-        if_match: IfMatch = None,
+        self, ctx: Ctx, request_id: int, data: RestockLinesUpdate, if_match: IfMatch = None
     ) -> Response[RestockRequestOut]:
-        out = await restock.replace_lines(tx, container, principal, request_id, data, if_match, now)
+        out = await restock.replace_lines(
+            ctx.tx, ctx.container, ctx.principal, request_id, data, if_match, ctx.now
+        )
         return Response(out, headers={"ETag": etag(out.version)})
 
     @post("/{request_id:int}/submit", summary="Submit a draft, until the cut-off", status_code=200)
     async def submit(
-        self,
-        tx: Tx,
-        principal: Principal,
-        now: datetime,
-        request_id: int,
-        if_match: IfMatch = None,
+        self, ctx: Ctx, request_id: int, if_match: IfMatch = None
     ) -> Response[RestockRequestOut]:
-        out = await restock.change_status(tx, principal, request_id, "submit", if_match, now)
+        out = await restock.change_status(
+            ctx.tx, ctx.principal, request_id, "submit", if_match, ctx.now
+        )
         return Response(out, status_code=200, headers={"ETag": etag(out.version)})
 
     @post("/{request_id:int}/cancel", summary="Cancel, until the cut-off", status_code=200)
     async def cancel(
-        self,
-        tx: Tx,
-        principal: Principal,
-        now: datetime,
-        request_id: int,
-        if_match: IfMatch = None,
+        self, ctx: Ctx, request_id: int, if_match: IfMatch = None
     ) -> Response[RestockRequestOut]:
-        out = await restock.change_status(tx, principal, request_id, "cancel", if_match, now)
+        out = await restock.change_status(
+            ctx.tx, ctx.principal, request_id, "cancel", if_match, ctx.now
+        )
         return Response(out, status_code=200, headers={"ETag": etag(out.version)})
 
 
@@ -232,26 +192,18 @@ class OrderCycleController(Controller):
 
     @post("/cycle-templates", summary="Add a recurring order cycle (coordinator)")
     async def create_template(
-        self,
-        tx: Tx,
-        principal: Principal,
-        now: datetime,
-        satker_id: int,
-        data: CycleTemplateCreate,
+        self, ctx: Ctx, satker_id: int, data: CycleTemplateCreate
     ) -> CycleTemplateOut:
-        return await order_cycles.create_template(tx, principal, satker_id, data, now)
+        return await order_cycles.create_template(ctx.tx, ctx.principal, satker_id, data, ctx.now)
 
     @get("/cycle-templates", summary="The satker's recurring order cycles")
-    async def list_templates(
-        self, tx: Tx, principal: Principal, satker_id: int
-    ) -> list[CycleTemplateOut]:
-        return await order_cycles.list_templates(tx, principal, satker_id)
+    async def list_templates(self, ctx: Ctx, satker_id: int) -> list[CycleTemplateOut]:
+        return await order_cycles.list_templates(ctx.tx, ctx.principal, satker_id)
 
     @get("/cycles", summary="Order cycles by cut-off")
     async def list_cycles(
         self,
-        tx: Tx,
-        principal: Principal,
+        ctx: Ctx,
         satker_id: int,
         status: StatusFilter = None,
         limit: Limit = 50,
@@ -266,43 +218,36 @@ class OrderCycleController(Controller):
                 errors=[FieldError("cursor", "not a cursor we issued", "query")],
             ) from exc
         rows = await order_cycles.list_cycles(
-            tx, principal, satker_id, limit=limit, after=position, status=status
+            ctx.tx, ctx.principal, satker_id, limit=limit, after=position, status=status
         )
         return page_of(rows, limit, lambda r: (r.cutoff_at.isoformat(), r.id))
 
     @get("/cycles/{cycle_id:int}", summary="One order cycle")
-    async def get_cycle(
-        self, tx: Tx, principal: Principal, satker_id: int, cycle_id: int
-    ) -> Response[OrderCycleOut]:
-        out = await order_cycles.get_cycle(tx, principal, satker_id, cycle_id)
+    async def get_cycle(self, ctx: Ctx, satker_id: int, cycle_id: int) -> Response[OrderCycleOut]:
+        out = await order_cycles.get_cycle(ctx.tx, ctx.principal, satker_id, cycle_id)
         return Response(out, headers={"ETag": etag(out.version)})
 
     @post(
         "/cycles/{cycle_id:int}/close", summary="Close a cycle before its cut-off", status_code=200
     )
     async def close(
-        self,
-        tx: Tx,
-        principal: Principal,
-        now: datetime,
-        satker_id: int,
-        cycle_id: int,
-        if_match: IfMatch = None,
+        self, ctx: Ctx, satker_id: int, cycle_id: int, if_match: IfMatch = None
     ) -> Response[OrderCycleOut]:
-        out = await order_cycles.close_cycle(tx, principal, satker_id, cycle_id, if_match, now)
+        out = await order_cycles.close_cycle(
+            ctx.tx, ctx.principal, satker_id, cycle_id, if_match, ctx.now
+        )
         return Response(out, status_code=200, headers={"ETag": etag(out.version)})
 
     @get("/cycles/{cycle_id:int}/demand", summary="Demand per product across the warungs")
     async def demand(
-        self,
-        tx: Tx,
-        principal: Principal,
-        satker_id: int,
-        cycle_id: int,
-        limit: Limit = 50,
-        cursor: Cursor = None,
+        self, ctx: Ctx, satker_id: int, cycle_id: int, limit: Limit = 50, cursor: Cursor = None
     ) -> Page[ProductDemandOut]:
         rows = await order_cycles.cycle_demand(
-            tx, principal, satker_id, cycle_id, limit=limit, after_product_id=after_id(cursor)
+            ctx.tx,
+            ctx.principal,
+            satker_id,
+            cycle_id,
+            limit=limit,
+            after_product_id=after_id(cursor),
         )
         return page_of(rows, limit, lambda r: (r.product_id,))

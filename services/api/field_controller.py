@@ -15,10 +15,11 @@ from contracts.api.field_suppliers import PriceBoardOut, WhatsAppMessageOut
 from contracts.api.purchasing import EventResult
 from contracts.capabilities import RunnerReport
 from contracts.errors import NotFound
+from services.api.deps import Ctx
 from services.api.formats import MEDIA, chosen_format, csv_response, html_response
 from services.api.purchasing_controller import event_result
 from services.app import field_suppliers
-from services.auth import Principal, Role
+from services.auth import Role
 from services.bootstrap import Container
 from services.db.tx import Tx
 
@@ -32,7 +33,25 @@ def _media_type(request: Request, format: str | None) -> str:
     return MEDIA.get(chosen_format(request, format, ("csv", "html")), "application/json")
 
 
-def _buying_list_response(document: field_suppliers.BuyingListDocument) -> Response:
+async def _buying_list(
+    request: Request,
+    ctx: Ctx,
+    po_id: int,
+    format: str | None,
+    *,
+    supplier_id: int | None = None,
+    satker_id: int | None = None,
+) -> Response:
+    """The buying list of ``po_id`` in the format asked for (JSON, CSV or a page)."""
+    document = await field_suppliers.buying_list(
+        ctx.tx,
+        ctx.container,
+        po_id,
+        ctx.now,
+        media_type=_media_type(request, format),
+        supplier_id=supplier_id,
+        satker_id=satker_id,
+    )
     bl = document.buying_list
     if document.rendered is None:
         return Response(msgspec.json.encode(bl), media_type="application/json")
@@ -52,36 +71,26 @@ class PriceBoardController(Controller):
         " or the market's own agent key",
         status_code=201,
     )
-    async def post_board(
-        self,
-        request: Request,
-        tx: Tx,
-        principal: Principal,
-        container: Container,
-        now: datetime,
-        supplier_id: int,
-    ) -> PriceBoardOut:
-        principal.require(Role.ADMIN, Role.COORDINATOR, Role.SUPPLIER)
-        if principal.role == Role.SUPPLIER and principal.supplier_id != supplier_id:
+    async def post_board(self, request: Request, ctx: Ctx, supplier_id: int) -> PriceBoardOut:
+        ctx.principal.require(Role.ADMIN, Role.COORDINATOR, Role.SUPPLIER)
+        if ctx.principal.role == Role.SUPPLIER and ctx.principal.supplier_id != supplier_id:
             raise NotFound(f"supplier {supplier_id} not found")
         return await field_suppliers.post_board(
-            tx,
-            container,
-            principal,
+            ctx.tx,
+            ctx.container,
+            ctx.principal,
             supplier_id,
             await request.body(),
             request.headers.get("content-type", "application/json"),
-            now,
+            ctx.now,
         )
 
     @get("/", summary="A market's latest price board")
-    async def get_board(
-        self, tx: Tx, principal: Principal, container: Container, supplier_id: int
-    ) -> PriceBoardOut:
-        principal.require(Role.ADMIN, Role.COORDINATOR, Role.SUPPLIER)
-        if principal.role == Role.SUPPLIER and principal.supplier_id != supplier_id:
+    async def get_board(self, ctx: Ctx, supplier_id: int) -> PriceBoardOut:
+        ctx.principal.require(Role.ADMIN, Role.COORDINATOR, Role.SUPPLIER)
+        if ctx.principal.role == Role.SUPPLIER and ctx.principal.supplier_id != supplier_id:
             raise NotFound(f"supplier {supplier_id} not found")
-        return await field_suppliers.get_board(tx, container, supplier_id)
+        return await field_suppliers.get_board(ctx.tx, ctx.container, supplier_id)
 
 
 class MarketRunnerController(Controller):
@@ -92,42 +101,21 @@ class MarketRunnerController(Controller):
 
     @get("/buying-list", summary="The buying list of one of your orders (JSON, CSV or a page)")
     async def buying_list(
-        self,
-        request: Request,
-        tx: Tx,
-        principal: Principal,
-        container: Container,
-        now: datetime,
-        po_id: int,
-        format: Format = None,
+        self, request: Request, ctx: Ctx, po_id: int, format: Format = None
     ) -> Response:
-        principal.require(Role.SUPPLIER)
-        document = await field_suppliers.buying_list(
-            tx,
-            container,
-            po_id,
-            now,
-            media_type=_media_type(request, format),
-            supplier_id=principal.supplier_id,
+        ctx.principal.require(Role.SUPPLIER)
+        return await _buying_list(
+            request, ctx, po_id, format, supplier_id=ctx.principal.supplier_id
         )
-        return _buying_list_response(document)
 
     @post(
         "/runner-report",
         summary="What was bought (quantity, price paid) and what was not found",
         status_code=200,
     )
-    async def runner_report(
-        self,
-        tx: Tx,
-        principal: Principal,
-        container: Container,
-        now: datetime,
-        po_id: int,
-        data: RunnerReport,
-    ) -> list[EventResult]:
+    async def runner_report(self, ctx: Ctx, po_id: int, data: RunnerReport) -> list[EventResult]:
         outcomes = await field_suppliers.runner_report(
-            tx, container, principal.acting_supplier(), po_id, data, now
+            ctx.tx, ctx.container, ctx.principal.acting_supplier(), po_id, data, ctx.now
         )
         return [event_result(o) for o in outcomes]
 
@@ -140,39 +128,22 @@ class FieldOrderController(Controller):
 
     @get("/buying-list", summary="The runner's buying list of a wholesale-market order")
     async def buying_list(
-        self,
-        request: Request,
-        tx: Tx,
-        principal: Principal,
-        container: Container,
-        now: datetime,
-        satker_id: int,
-        po_id: int,
-        format: Format = None,
+        self, request: Request, ctx: Ctx, satker_id: int, po_id: int, format: Format = None
     ) -> Response:
-        principal.require(Role.ADMIN, Role.COORDINATOR)
-        principal.satker_scope(satker_id)
-        document = await field_suppliers.buying_list(
-            tx, container, po_id, now, media_type=_media_type(request, format), satker_id=satker_id
-        )
-        return _buying_list_response(document)
+        ctx.principal.require(Role.ADMIN, Role.COORDINATOR)
+        ctx.principal.satker_scope(satker_id)
+        return await _buying_list(request, ctx, po_id, format, satker_id=satker_id)
 
     @get(
         "/whatsapp-message",
         summary="The order as a WhatsApp message to the trader, with its wa.me link",
     )
-    async def whatsapp_message(
-        self,
-        tx: Tx,
-        principal: Principal,
-        container: Container,
-        now: datetime,
-        satker_id: int,
-        po_id: int,
-    ) -> WhatsAppMessageOut:
-        principal.require(Role.ADMIN, Role.COORDINATOR)
-        principal.satker_scope(satker_id)
-        return await field_suppliers.whatsapp_message(tx, container, satker_id, po_id, now)
+    async def whatsapp_message(self, ctx: Ctx, satker_id: int, po_id: int) -> WhatsAppMessageOut:
+        ctx.principal.require(Role.ADMIN, Role.COORDINATOR)
+        ctx.principal.satker_scope(satker_id)
+        return await field_suppliers.whatsapp_message(
+            ctx.tx, ctx.container, satker_id, po_id, ctx.now
+        )
 
 
 class TraderLinkController(Controller):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from litestar import Controller, Request, Response, get, post
@@ -18,12 +17,12 @@ from contracts.api.fulfilment import (
     WarungBalanceOut,
     WarungDeliveryOut,
 )
+from services.api.deps import Ctx
 from services.api.formats import chosen_format, csv_response
 from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, decode_cursor, page_of
 from services.app import invoice_views, invoices, receipts, reports, settlement
 from services.app.tenancy import resolve_warung
 from services.auth import Principal, Role
-from services.db.tx import Tx
 from services.domain.versioning import etag
 
 Format = Annotated[
@@ -55,18 +54,14 @@ class SettlementController(Controller):
         " its orders are done; the worker does this by itself)",
         status_code=200,
     )
-    async def settle(
-        self, tx: Tx, principal: Principal, now: datetime, satker_id: int, bulk_buy_id: int
-    ) -> SettlementOut:
-        _coordinator(principal, satker_id)
-        return await settlement.settle_bulk_buy(tx, satker_id, bulk_buy_id, now)
+    async def settle(self, ctx: Ctx, satker_id: int, bulk_buy_id: int) -> SettlementOut:
+        _coordinator(ctx.principal, satker_id)
+        return await settlement.settle_bulk_buy(ctx.tx, satker_id, bulk_buy_id, ctx.now)
 
     @get("/bulk-buys/{bulk_buy_id:int}/settlement", summary="Delivered, kept, billed, invoiced")
-    async def settlement(
-        self, tx: Tx, principal: Principal, satker_id: int, bulk_buy_id: int
-    ) -> SettlementOut:
-        _coordinator(principal, satker_id)
-        return await settlement.get_settlement(tx, satker_id, bulk_buy_id)
+    async def settlement(self, ctx: Ctx, satker_id: int, bulk_buy_id: int) -> SettlementOut:
+        _coordinator(ctx.principal, satker_id)
+        return await settlement.get_settlement(ctx.tx, satker_id, bulk_buy_id)
 
     @get(
         "/deliveries",
@@ -75,8 +70,7 @@ class SettlementController(Controller):
     )
     async def deliveries(
         self,
-        tx: Tx,
-        principal: Principal,
+        ctx: Ctx,
         satker_id: int,
         bulk_buy_id: int | None = None,
         warung_id: int | None = None,
@@ -84,9 +78,9 @@ class SettlementController(Controller):
         limit: Limit = 50,
         cursor: Cursor = None,
     ) -> Page[WarungDeliveryOut]:
-        _coordinator(principal, satker_id)
+        _coordinator(ctx.principal, satker_id)
         rows = await receipts.list_deliveries(
-            tx,
+            ctx.tx,
             satker_id,
             bulk_buy_id=bulk_buy_id,
             warung_id=warung_id,
@@ -99,16 +93,15 @@ class SettlementController(Controller):
     @get("/invoices", summary="The satker's invoices, e.g. ?bulk_buy_id= for one cycle")
     async def invoices(
         self,
-        tx: Tx,
-        principal: Principal,
+        ctx: Ctx,
         satker_id: int,
         bulk_buy_id: int | None = None,
         limit: Limit = 50,
         cursor: Cursor = None,
     ) -> Page[InvoiceOut]:
-        _coordinator(principal, satker_id)
+        _coordinator(ctx.principal, satker_id)
         rows = await invoices.list_invoices(
-            tx, satker_id, bulk_buy_id=bulk_buy_id, limit=limit, after_id=after_id(cursor)
+            ctx.tx, satker_id, bulk_buy_id=bulk_buy_id, limit=limit, after_id=after_id(cursor)
         )
         return page_of(rows, limit, lambda r: (r.id,))
 
@@ -116,18 +109,14 @@ class SettlementController(Controller):
         "/invoices/balances",
         summary="Each warung's balance owed on open invoices, and what of it is overdue",
     )
-    async def balances(
-        self, tx: Tx, principal: Principal, now: datetime, satker_id: int
-    ) -> list[WarungBalanceOut]:
-        _coordinator(principal, satker_id)
-        return await invoice_views.balances(tx, satker_id, now)
+    async def balances(self, ctx: Ctx, satker_id: int) -> list[WarungBalanceOut]:
+        _coordinator(ctx.principal, satker_id)
+        return await invoice_views.balances(ctx.tx, satker_id, ctx.now)
 
     @get("/invoices/{invoice_id:int}", summary="One invoice")
-    async def invoice(
-        self, tx: Tx, principal: Principal, satker_id: int, invoice_id: int
-    ) -> Response[InvoiceOut]:
-        _coordinator(principal, satker_id)
-        out = await invoices.get_invoice(tx, satker_id, invoice_id)
+    async def invoice(self, ctx: Ctx, satker_id: int, invoice_id: int) -> Response[InvoiceOut]:
+        _coordinator(ctx.principal, satker_id)
+        out = await invoices.get_invoice(ctx.tx, satker_id, invoice_id)
         return Response(out, headers={"ETag": etag(out.version)})
 
     @post(
@@ -136,16 +125,10 @@ class SettlementController(Controller):
         status_code=200,
     )
     async def paid(
-        self,
-        tx: Tx,
-        principal: Principal,
-        now: datetime,
-        satker_id: int,
-        invoice_id: int,
-        if_match: IfMatch = None,
+        self, ctx: Ctx, satker_id: int, invoice_id: int, if_match: IfMatch = None
     ) -> Response[InvoiceOut]:
-        _coordinator(principal, satker_id)
-        out = await invoices.mark_paid(tx, satker_id, invoice_id, if_match, now)
+        _coordinator(ctx.principal, satker_id)
+        out = await invoices.mark_paid(ctx.tx, satker_id, invoice_id, if_match, ctx.now)
         return Response(out, headers={"ETag": etag(out.version)})
 
     @get(
@@ -155,14 +138,13 @@ class SettlementController(Controller):
     async def savings(
         self,
         request: Request,
-        tx: Tx,
-        principal: Principal,
+        ctx: Ctx,
         satker_id: int,
         cycle_id: int | None = None,
         format: Format = None,
     ) -> Response[SavingsReport]:
-        _coordinator(principal, satker_id)
-        report = await reports.savings(tx, satker_id, cycle_id)
+        _coordinator(ctx.principal, satker_id)
+        report = await reports.savings(ctx.tx, satker_id, cycle_id)
         if _wants_csv(request, format):
             return csv_response(
                 reports.as_csv([*report.rows, *report.cycles, report.total]),
@@ -175,10 +157,10 @@ class SettlementController(Controller):
         summary="Supplier scorecard: fill rate, on-time rate, lead time, price variance",
     )
     async def scorecard(
-        self, request: Request, tx: Tx, principal: Principal, satker_id: int, format: Format = None
+        self, request: Request, ctx: Ctx, satker_id: int, format: Format = None
     ) -> Response[ScorecardReport]:
-        _coordinator(principal, satker_id)
-        report = await reports.scorecard(tx, satker_id)
+        _coordinator(ctx.principal, satker_id)
+        report = await reports.scorecard(ctx.tx, satker_id)
         if _wants_csv(request, format):
             return csv_response(reports.as_csv(report.suppliers), f"suppliers-{satker_id}.csv")
         return Response(report)
@@ -194,16 +176,15 @@ class WarungFulfilmentController(Controller):
     )
     async def deliveries(
         self,
-        tx: Tx,
-        principal: Principal,
+        ctx: Ctx,
         warung_id: int,
         bulk_buy_id: int | None = None,
         limit: Limit = 50,
         cursor: Cursor = None,
     ) -> Page[WarungDeliveryOut]:
-        satker_id = await resolve_warung(await tx.raw(), principal, warung_id)
+        satker_id = await resolve_warung(await ctx.tx.raw(), ctx.principal, warung_id)
         rows = await receipts.list_deliveries(
-            tx,
+            ctx.tx,
             satker_id,
             bulk_buy_id=bulk_buy_id,
             warung_id=warung_id,
@@ -216,22 +197,15 @@ class WarungFulfilmentController(Controller):
         "/receipts",
         summary="What arrived per product (received, damaged, note); good units go into stock",
     )
-    async def receipt(
-        self, tx: Tx, principal: Principal, now: datetime, warung_id: int, data: ReceiptIn
-    ) -> list[WarungDeliveryOut]:
-        return await receipts.record_receipt(tx, principal, warung_id, data, now)
+    async def receipt(self, ctx: Ctx, warung_id: int, data: ReceiptIn) -> list[WarungDeliveryOut]:
+        return await receipts.record_receipt(ctx.tx, ctx.principal, warung_id, data, ctx.now)
 
     @get("/invoices", summary="The warung's invoices")
     async def invoices(
-        self,
-        tx: Tx,
-        principal: Principal,
-        warung_id: int,
-        limit: Limit = 50,
-        cursor: Cursor = None,
+        self, ctx: Ctx, warung_id: int, limit: Limit = 50, cursor: Cursor = None
     ) -> Page[InvoiceOut]:
-        satker_id = await resolve_warung(await tx.raw(), principal, warung_id)
+        satker_id = await resolve_warung(await ctx.tx.raw(), ctx.principal, warung_id)
         rows = await invoices.list_invoices(
-            tx, satker_id, warung_id=warung_id, limit=limit, after_id=after_id(cursor)
+            ctx.tx, satker_id, warung_id=warung_id, limit=limit, after_id=after_id(cursor)
         )
         return page_of(rows, limit, lambda r: (r.id,))

@@ -19,7 +19,6 @@ from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING
 
 import structlog
-from litestar.enums import ScopeType
 from litestar.types import (
     ASGIApp,
     HTTPResponseBodyEvent,
@@ -27,12 +26,12 @@ from litestar.types import (
     HTTPScope,
     Message,
     Receive,
-    ReceiveMessage,
     Scope,
     Send,
 )
 
 from contracts.errors import FieldError, IdempotencyKeyReused, InvalidInput, NotFound
+from services.api.asgi import HTTPMiddleware, replaying
 from services.app.web_sessions import session_scope
 from services.auth import Principal, Role
 from services.db.tx import Tx
@@ -60,16 +59,10 @@ def _container(scope: Scope) -> Container:
     return scope["app"].state.container
 
 
-class RequestContextMiddleware:
+class RequestContextMiddleware(HTTPMiddleware):
     """Binds a request id to every log line and returns it as ``X-Request-ID``."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: HTTPScope, receive: Receive, send: Send) -> None:
         method = scope["method"]
         incoming = header(scope, b"x-request-id")
         request_id = incoming if incoming and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
@@ -157,14 +150,8 @@ async def _idempotency_scope(scope: Scope, tx: Tx) -> str:
     return "public:" + hashlib.sha256(scope["path"].encode()).hexdigest()[:40]
 
 
-class TransactionMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await self.app(scope, receive, send)
-            return
+class TransactionMiddleware(HTTPMiddleware):
+    async def handle(self, scope: HTTPScope, receive: Receive, send: Send) -> None:
         container = _container(scope)
         tx = Tx(container.engine)
         scope.setdefault("state", {})["tx"] = tx
@@ -261,15 +248,6 @@ class TransactionMiddleware:
             await send(_body_event(bytes(stored["response_body"])))
             return
 
-        replayed = False
-
-        async def replay_receive() -> ReceiveMessage:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
         start: HTTPResponseStartEvent | None = None
         chunks: list[bytes] = []
 
@@ -308,7 +286,7 @@ class TransactionMiddleware:
                 return
             await send(message)
 
-        await self.app(scope, replay_receive, capture)
+        await self.app(scope, replaying(body, receive), capture)
 
 
 def _session_identity(scope: Scope) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
 import msgspec
@@ -22,6 +23,18 @@ Cursor = Annotated[
     str | None,
     QueryParameter(name="cursor", description="Opaque cursor from the previous page's next_cursor"),
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class PageQuery:
+    """The ``limit`` and ``cursor`` of a paged list, as one dependency (``page``)."""
+
+    limit: int
+    cursor: str | None
+
+
+def provide_page_query(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> PageQuery:
+    return PageQuery(limit=limit, cursor=cursor)
 
 
 IfMatch = Annotated[

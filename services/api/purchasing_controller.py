@@ -20,8 +20,8 @@ from contracts.api.purchasing import (
 )
 from contracts.errors import Forbidden, NotFound
 from contracts.events import SupplierEvent
-from services.api.deps import admin_only
-from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, page_of
+from services.api.deps import Ctx, admin_only
+from services.api.paging import Cursor, IfMatch, Limit, Page, PageQuery, after_id, page_of
 from services.app import outbox, purchase_orders, supplier_adapters
 from services.app import purchase_order_views as views
 from services.auth import Principal, Role
@@ -55,33 +55,33 @@ class PurchaseOrderController(Controller):
     @get("/", summary="The satker's purchase orders")
     async def list_orders(
         self,
-        tx: Tx,
-        principal: Principal,
+        ctx: Ctx,
         satker_id: int,
         status: StatusFilter = None,
         cycle_id: CycleFilter = None,
-        limit: Limit = 50,
-        cursor: Cursor = None,
+        *,
+        page: PageQuery,
     ) -> Page[PurchaseOrderOut]:
-        _coordinator(principal, satker_id)
+        _coordinator(ctx.principal, satker_id)
         rows = await views.list_for_satker(
-            tx, satker_id, status=status, limit=limit, after_id=after_id(cursor), cycle_id=cycle_id
+            ctx.tx,
+            satker_id,
+            status=status,
+            limit=page.limit,
+            after_id=after_id(page.cursor),
+            cycle_id=cycle_id,
         )
-        return page_of(rows, limit, lambda r: (r.id,))
+        return page_of(rows, page.limit, lambda r: (r.id,))
 
     @get("/{po_id:int}/events", summary="The supplier events of one order (its timeline)")
-    async def events(
-        self, tx: Tx, principal: Principal, satker_id: int, po_id: int
-    ) -> list[SupplierEventOut]:
-        _coordinator(principal, satker_id)
-        return await views.events_for_satker(tx, satker_id, po_id)
+    async def events(self, ctx: Ctx, satker_id: int, po_id: int) -> list[SupplierEventOut]:
+        _coordinator(ctx.principal, satker_id)
+        return await views.events_for_satker(ctx.tx, satker_id, po_id)
 
     @get("/{po_id:int}", summary="One purchase order with its lines")
-    async def get_order(
-        self, tx: Tx, principal: Principal, satker_id: int, po_id: int
-    ) -> Response[PurchaseOrderOut]:
-        _coordinator(principal, satker_id)
-        out = await views.get_for_satker(tx, satker_id, po_id)
+    async def get_order(self, ctx: Ctx, satker_id: int, po_id: int) -> Response[PurchaseOrderOut]:
+        _coordinator(ctx.principal, satker_id)
+        out = await views.get_for_satker(ctx.tx, satker_id, po_id)
         return Response(out, headers={"ETag": etag(out.version)})
 
     @post(
@@ -91,35 +91,33 @@ class PurchaseOrderController(Controller):
     )
     async def decide_price(
         self,
-        tx: Tx,
-        principal: Principal,
-        now: datetime,
+        ctx: Ctx,
         satker_id: int,
         po_id: int,
         line_no: int,
         data: PriceDecisionIn,
         if_match: IfMatch = None,
     ) -> Response[PurchaseOrderOut]:
-        _coordinator(principal, satker_id)
+        _coordinator(ctx.principal, satker_id)
         out = await purchase_orders.decide_price(
-            tx, satker_id, po_id, line_no, accept=data.accept, if_match=if_match, now=now
+            ctx.tx, satker_id, po_id, line_no, accept=data.accept, if_match=if_match, now=ctx.now
         )
         return Response(out, headers={"ETag": etag(out.version)})
 
     @post("/{po_id:int}/cancel", summary="Cancel a purchase order before despatch", status_code=200)
     async def cancel(
         self,
-        tx: Tx,
-        principal: Principal,
-        now: datetime,
+        ctx: Ctx,
         satker_id: int,
         po_id: int,
         data: CancelIn | None = None,
         if_match: IfMatch = None,
     ) -> Response[PurchaseOrderOut]:
-        _coordinator(principal, satker_id)
+        _coordinator(ctx.principal, satker_id)
         reason = data.reason.strip() if data else ""
-        out = await purchase_orders.cancel(tx, satker_id, po_id, if_match, now, reason or None)
+        out = await purchase_orders.cancel(
+            ctx.tx, satker_id, po_id, if_match, ctx.now, reason or None
+        )
         return Response(out, headers={"ETag": etag(out.version)})
 
 
@@ -129,15 +127,12 @@ class OutboxController(Controller):
 
     @get("/", summary="Outbox rows, e.g. ?status=dead for dead letters (admin)")
     async def list_rows(
-        self,
-        tx: Tx,
-        principal: Principal,
-        status: StatusFilter = None,
-        limit: Limit = 50,
-        cursor: Cursor = None,
+        self, ctx: Ctx, status: StatusFilter = None, limit: Limit = 50, cursor: Cursor = None
     ) -> Page[OutboxOut]:
-        admin_only(principal)
-        rows = await views.list_outbox(tx, status=status, limit=limit, after_id=after_id(cursor))
+        admin_only(ctx.principal)
+        rows = await views.list_outbox(
+            ctx.tx, status=status, limit=limit, after_id=after_id(cursor)
+        )
         return page_of(rows, limit, lambda r: (r.id,))
 
     @post(
@@ -145,11 +140,9 @@ class OutboxController(Controller):
         summary="Send a dead row again (admin)",
         status_code=200,
     )
-    async def requeue_row(
-        self, tx: Tx, principal: Principal, now: datetime, satker_id: int, outbox_id: int
-    ) -> dict[str, bool]:
-        admin_only(principal)
-        if not await outbox.requeue(tx, satker_id, outbox_id, now):
+    async def requeue_row(self, ctx: Ctx, satker_id: int, outbox_id: int) -> dict[str, bool]:
+        admin_only(ctx.principal)
+        if not await outbox.requeue(ctx.tx, satker_id, outbox_id, ctx.now):
             raise NotFound(f"no dead outbox row {outbox_id}")
         return {"requeued": True}
 
@@ -162,15 +155,14 @@ class SupplierFeedController(Controller):
 
     @get("/", summary="Your purchase orders, e.g. ?status=sent")
     async def feed(
-        self,
-        tx: Tx,
-        principal: Principal,
-        status: StatusFilter = None,
-        limit: Limit = 50,
-        cursor: Cursor = None,
+        self, ctx: Ctx, status: StatusFilter = None, limit: Limit = 50, cursor: Cursor = None
     ) -> Page[PurchaseOrderOut]:
         rows = await views.list_for_supplier(
-            tx, principal.acting_supplier(), status=status, limit=limit, after_id=after_id(cursor)
+            ctx.tx,
+            ctx.principal.acting_supplier(),
+            status=status,
+            limit=limit,
+            after_id=after_id(cursor),
         )
         return page_of(rows, limit, lambda r: (r.id,))
 
@@ -179,14 +171,14 @@ class SupplierFeedController(Controller):
         summary="Report a confirmation, despatch, delivery or invoice",
         status_code=200,
     )
-    async def post_event(
-        self, tx: Tx, principal: Principal, now: datetime, po_id: int, data: SupplierEvent
-    ) -> EventResult:
-        supplier_id = principal.acting_supplier()
-        order = await views.get_for_supplier(tx, supplier_id, po_id)
+    async def post_event(self, ctx: Ctx, po_id: int, data: SupplierEvent) -> EventResult:
+        supplier_id = ctx.principal.acting_supplier()
+        order = await views.get_for_supplier(ctx.tx, supplier_id, po_id)
         if data.po_number != order.po_number:
             raise Forbidden("the event names another purchase order")
-        return event_result(await purchase_orders.apply_supplier_event(tx, supplier_id, data, now))
+        return event_result(
+            await purchase_orders.apply_supplier_event(ctx.tx, supplier_id, data, ctx.now)
+        )
 
 
 class WebhookController(Controller):

@@ -9,11 +9,11 @@ import types
 from typing import Any, Union, get_args, get_origin
 from urllib.parse import parse_qsl
 
-from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
+from litestar.types import HTTPScope, Receive, Scope, Send
 
 from contracts.api.common import MAX_ID
 from contracts.errors import BodyTooLarge, FieldError, InvalidInput, UnsupportedMediaType
+from services.api.asgi import HTTPMiddleware, replaying
 from services.api.middleware import header
 
 MAX_BODY_BYTES = 1_048_576
@@ -121,19 +121,13 @@ async def _read_limited(receive: Receive) -> bytes:
     return b"".join(parts)
 
 
-class InputMiddleware:
+class InputMiddleware(HTTPMiddleware):
     """Refuses, before any handler runs, what no handler could take: ids beyond a bigint in
     the path or the query, a body over :data:`MAX_BODY_BYTES`, a body in a media type the
     route does not take (415), and JSON nested deeper than :data:`MAX_DEPTH`. A body with no
     ``Content-Type`` is read as the route's first media type."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: HTTPScope, receive: Receive, send: Send) -> None:
         check_ids(scope)
         if scope["method"] not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
@@ -146,13 +140,4 @@ class InputMiddleware:
             media = check_media_type(scope)
             if media == JSON:
                 check_depth(body)
-        sent = False
-
-        async def replay() -> ReceiveMessage:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(body, receive), send)

@@ -55,10 +55,10 @@ async def restock_suggestion(
                 quantity=ln.quantity,
                 preorder_quantity=ln.preorder_quantity,
                 replenish_quantity=ln.replenish_quantity,
-                on_hand=ln.on_hand,
+                on_hand=ln.stock.on_hand,
                 on_order=ln.on_order,
-                minimum=ln.minimum,
-                maximum=ln.maximum,
+                minimum=ln.stock.minimum,
+                maximum=ln.stock.maximum,
                 reason=ln.reason,
             )
             for ln in lines

@@ -77,7 +77,8 @@ def phone_or_invalid(raw: str, pointer: str = "phone") -> str:
         raise InvalidInput(str(exc), errors=[FieldError(pointer, str(exc))]) from exc
 
 
-def _user(row: Any) -> WebUser:
+def web_user(row: Any) -> WebUser:
+    """A ``web_user`` row as a WebUser."""
     return WebUser(
         id=row["id"],
         role=row["role"],
@@ -133,13 +134,13 @@ async def create_user(
     )
     if row is None:
         raise Conflict(f"a user with phone {number} already exists")
-    return CreatedUser(user=_user(row), setup_code=setup_code)
+    return CreatedUser(user=web_user(row), setup_code=setup_code)
 
 
 async def find_user_by_phone(tx: Tx, phone: str) -> WebUser | None:
     raw = await tx.raw()
     row = await raw.fetchrow(f"SELECT {USER_COLUMNS} FROM app_user WHERE phone = $1", phone)
-    return _user(row) if row else None
+    return web_user(row) if row else None
 
 
 def _check_password(password: str, *, phone: str, name: str) -> None:
@@ -175,7 +176,7 @@ async def disable_user(tx: Tx, phone: str, now: datetime) -> WebUser:
     if row is None:
         raise NotFound(f"no user with phone {phone}")
     await raw.execute("DELETE FROM web_session WHERE user_id = $1", row["id"])
-    return _user(row)
+    return web_user(row)
 
 
 async def load_account(tx: Tx, phone: str) -> tuple[WebUser, rules.Account, str | None] | None:
@@ -194,7 +195,7 @@ async def load_account(tx: Tx, phone: str) -> tuple[WebUser, rules.Account, str 
         locked_until=row["locked_until"],
         disabled=row["disabled"],
     )
-    return _user(row), account, row["secret_hash"]
+    return web_user(row), account, row["secret_hash"]
 
 
 async def record_attempt(tx: Tx, user_id: int, result: rules.AttemptResult) -> None:

@@ -111,14 +111,7 @@ async def current_user(tx: Tx, token: str | None, now: datetime) -> users.WebUse
             now,
             rules.session_expires_at(row["created_at"], now),
         )
-    return users.WebUser(
-        id=row["id"],
-        role=row["role"],
-        satker_id=row["satker_id"],
-        phone=row["phone"],
-        name=row["name"],
-        must_set_password=row["must_set_password"],
-    )
+    return users.web_user(row)
 
 
 async def end_session(tx: Tx, token: str | None) -> None:

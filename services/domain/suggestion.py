@@ -27,10 +27,8 @@ class SuggestedLine(msgspec.Struct, frozen=True, kw_only=True):
     quantity: Decimal
     preorder_quantity: Decimal
     replenish_quantity: Decimal
-    on_hand: Decimal
+    stock: StockPoint  # on hand, minimum and maximum
     on_order: Decimal
-    minimum: Decimal
-    maximum: Decimal
     reason: str
 
 
@@ -76,10 +74,8 @@ def suggest(
                 quantity=total.quantize(QUANTUM),
                 preorder_quantity=wanted.quantize(QUANTUM),
                 replenish_quantity=replenish.quantize(QUANTUM),
-                on_hand=point.on_hand,
+                stock=point,
                 on_order=ordered,
-                minimum=point.minimum,
-                maximum=point.maximum,
                 reason="; ".join(reasons),
             )
         )

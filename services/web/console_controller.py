@@ -3,10 +3,12 @@ their restock request (with a WhatsApp reminder for those that have not)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from litestar import Controller, get
+from litestar.di import Provide
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
@@ -20,51 +22,49 @@ from services.web.render import CONSOLE, page
 from services.web.templating import translations
 
 
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """One request to a console page: the request, its transaction, the signed-in user, the
+    container and the time."""
+
+    request: HTMXRequest
+    tx: Tx
+    viewer: WebUser
+    container: Container
+    now: datetime
+
+
+def provide_visit(
+    request: HTMXRequest, tx: Tx, viewer: WebUser, container: Container, now: datetime
+) -> Visit:
+    return Visit(request=request, tx=tx, viewer=viewer, container=container, now=now)
+
+
 class ConsoleController(Controller):
     path = CONSOLE
     include_in_schema = False
+    dependencies = {"visit": Provide(provide_visit, sync_to_thread=False)}
 
     @get("/", name="console:home")
-    async def home(
-        self,
-        request: HTMXRequest,
-        tx: Tx,
-        viewer: WebUser,
-        container: Container,
-        now: datetime,
-        cycle: int | None = None,
-    ) -> Template:
+    async def home(self, visit: Visit, cycle: int | None = None) -> Template:
         """A coordinator's Beranda; an admin first picks a satker."""
+        viewer = visit.viewer
         if viewer.satker_id is None:
-            satkers = await console_home.list_satkers(tx, viewer.principal())
-            return page(request, "console/satkers.html", {"viewer": viewer, "satkers": satkers})
-        return await _beranda(request, tx, viewer, container, now, viewer.satker_id, cycle)
+            satkers = await console_home.list_satkers(visit.tx, viewer.principal())
+            return page(
+                visit.request, "console/satkers.html", {"viewer": viewer, "satkers": satkers}
+            )
+        return await _beranda(visit, viewer.satker_id, cycle)
 
     @get("/satkers/{satker_id:int}", name="console:satker")
-    async def satker_home(
-        self,
-        request: HTMXRequest,
-        tx: Tx,
-        viewer: WebUser,
-        container: Container,
-        now: datetime,
-        satker_id: int,
-        cycle: int | None = None,
-    ) -> Template:
-        return await _beranda(request, tx, viewer, container, now, satker_id, cycle)
+    async def satker_home(self, visit: Visit, satker_id: int, cycle: int | None = None) -> Template:
+        return await _beranda(visit, satker_id, cycle)
 
 
-async def _beranda(
-    request: HTMXRequest,
-    tx: Tx,
-    viewer: WebUser,
-    container: Container,
-    now: datetime,
-    satker_id: int,
-    cycle_id: int | None,
-) -> Template:
-    home = await console_home.console_home(tx, viewer.principal(), satker_id, now, cycle_id)
-    language = container.settings.language
+async def _beranda(visit: Visit, satker_id: int, cycle_id: int | None) -> Template:
+    viewer, now = visit.viewer, visit.now
+    home = await console_home.console_home(visit.tx, viewer.principal(), satker_id, now, cycle_id)
+    language = visit.container.settings.language
     tr, locale = translations(language), formatting.locale_for(language)
     reminders: dict[int, str | None] = {}
     if home.cycle is not None:
@@ -80,7 +80,9 @@ async def _beranda(
         "self_url": f"{CONSOLE}/satkers/{satker_id}"
         + (f"?cycle={home.cycle.id}" if cycle_id is not None and home.cycle else ""),
     }
-    return page(request, "console/beranda.html", context, fragment="console/_warung_status.html")
+    return page(
+        visit.request, "console/beranda.html", context, fragment="console/_warung_status.html"
+    )
 
 
 def _minutes_left(home: console_home.Home, now: datetime) -> int | None:

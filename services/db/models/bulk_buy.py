@@ -21,10 +21,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.db.base import Base, created_at_column
+from services.db.base import Base, Versioned, child_of
 
 
-class BulkBuy(Base):
+class BulkBuy(Versioned, Base):
     __tablename__ = "bulk_buy"
     __table_args__ = (
         UniqueConstraint("satker_id", "cycle_id"),
@@ -52,20 +52,13 @@ class BulkBuy(Base):
     approvals: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=text("'[]'"))
     pins: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'"))
     rejected_reason: Mapped[str | None] = mapped_column(Text)
-    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
-    created_at: Mapped[datetime] = created_at_column()
-    updated_at: Mapped[datetime] = created_at_column()
 
 
 class BulkBuyLine(Base):
     """One product of the bulk buy: demand, coverage, landed cost and suggested price."""
 
     __tablename__ = "bulk_buy_line"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["satker_id", "bulk_buy_id"], ["bulk_buy.satker_id", "bulk_buy.id"], ondelete="CASCADE"
-        ),
-    )
+    __table_args__ = (child_of("bulk_buy", "bulk_buy_id"),)
 
     satker_id: Mapped[int] = mapped_column(primary_key=True)
     bulk_buy_id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,11 +84,7 @@ class BulkBuyAllocation(Base):
     """Packs of one product from one supplier, as the split decided."""
 
     __tablename__ = "bulk_buy_allocation"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["satker_id", "bulk_buy_id"], ["bulk_buy.satker_id", "bulk_buy.id"], ondelete="CASCADE"
-        ),
-    )
+    __table_args__ = (child_of("bulk_buy", "bulk_buy_id"),)
 
     satker_id: Mapped[int] = mapped_column(primary_key=True)
     bulk_buy_id: Mapped[int] = mapped_column(primary_key=True)
@@ -112,11 +101,7 @@ class BulkBuyQuote(Base):
     """What each supplier answered (or how it failed) when asked for a quote."""
 
     __tablename__ = "bulk_buy_quote"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["satker_id", "bulk_buy_id"], ["bulk_buy.satker_id", "bulk_buy.id"], ondelete="CASCADE"
-        ),
-    )
+    __table_args__ = (child_of("bulk_buy", "bulk_buy_id"),)
 
     satker_id: Mapped[int] = mapped_column(primary_key=True)
     bulk_buy_id: Mapped[int] = mapped_column(primary_key=True)

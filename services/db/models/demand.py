@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.db.base import Base, created_at_column
+from services.db.base import Base, Versioned, child_of, created_at_column
 
 CATEGORIES = "('sembako','fresh','protein','household')"
 
@@ -155,7 +155,7 @@ class OrderCycle(Base):
     created_at: Mapped[datetime] = created_at_column()
 
 
-class RestockRequest(Base):
+class RestockRequest(Versioned, Base):
     __tablename__ = "restock_request"
     __table_args__ = (
         ForeignKeyConstraint(["satker_id", "warung_id"], ["warung.satker_id", "warung.id"]),
@@ -177,19 +177,12 @@ class RestockRequest(Base):
     cycle_id: Mapped[int]
     status: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(String(500), server_default=text("''"))
-    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
-    created_at: Mapped[datetime] = created_at_column()
-    updated_at: Mapped[datetime] = created_at_column()
 
 
 class RestockLine(Base):
     __tablename__ = "restock_line"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["satker_id", "request_id"],
-            ["restock_request.satker_id", "restock_request.id"],
-            ondelete="CASCADE",
-        ),
+        child_of("restock_request", "request_id"),
         UniqueConstraint("satker_id", "request_id", "product_id"),
         CheckConstraint("quantity > 0", name="quantity"),
     )

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.db.base import Base, created_at_column
+from services.db.base import Base, child_of, created_at_column
 
 
 class Settlement(Base):
@@ -132,11 +132,7 @@ class InvoiceCounter(Base):
 
 class InvoiceLine(Base):
     __tablename__ = "invoice_line"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["satker_id", "invoice_id"], ["invoice.satker_id", "invoice.id"], ondelete="CASCADE"
-        ),
-    )
+    __table_args__ = (child_of("invoice", "invoice_id"),)
 
     satker_id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
-    ForeignKeyConstraint,
     Identity,
     Index,
     Integer,
@@ -21,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.db.base import Base, created_at_column
+from services.db.base import Base, Versioned, child_of, created_at_column
 
 PO_STATUSES = (
     "'draft','sent','confirmed','changed','rejected','despatched','delivered','invoiced',"
@@ -29,7 +28,7 @@ PO_STATUSES = (
 )
 
 
-class PurchaseOrder(Base):
+class PurchaseOrder(Versioned, Base):
     __tablename__ = "purchase_order"
     __table_args__ = (
         UniqueConstraint("satker_id", "po_number"),
@@ -55,19 +54,12 @@ class PurchaseOrder(Base):
     invoiced_total_idr: Mapped[int | None]
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
     sent_at: Mapped[datetime | None]
-    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
-    created_at: Mapped[datetime] = created_at_column()
-    updated_at: Mapped[datetime] = created_at_column()
 
 
 class PurchaseOrderLine(Base):
     __tablename__ = "purchase_order_line"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["satker_id", "purchase_order_id"],
-            ["purchase_order.satker_id", "purchase_order.id"],
-            ondelete="CASCADE",
-        ),
+        child_of("purchase_order", "purchase_order_id"),
         CheckConstraint("packs > 0", name="packs"),
     )
 
@@ -117,11 +109,7 @@ class OutboxMessage(Base):
 
 class OutboxAttempt(Base):
     __tablename__ = "outbox_attempt"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["satker_id", "outbox_id"], ["outbox.satker_id", "outbox.id"], ondelete="CASCADE"
-        ),
-    )
+    __table_args__ = (child_of("outbox", "outbox_id"),)
 
     satker_id: Mapped[int] = mapped_column(primary_key=True)
     id: Mapped[int] = mapped_column(Identity(), primary_key=True)

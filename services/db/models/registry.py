@@ -20,10 +20,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.db.base import Base, Fraction, created_at_column
+from services.db.base import Base, Fraction, Versioned, created_at_column
 
 
-class Satker(Base):
+class Satker(Versioned, Base):
     """A sub-district work unit: the buying group and the tenant of its warungs' data."""
 
     __tablename__ = "satker"
@@ -45,12 +45,9 @@ class Satker(Base):
     price_step_idr: Mapped[int] = mapped_column(Integer, server_default=text("100"))
     price_tolerance_pct: Mapped[Decimal] = mapped_column(Fraction, server_default=text("0.03"))
     pack_policy: Mapped[str] = mapped_column(String(20), server_default=text("'round_up'"))
-    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
-    created_at: Mapped[datetime] = created_at_column()
-    updated_at: Mapped[datetime] = created_at_column()
 
 
-class Warung(Base):
+class Warung(Versioned, Base):
     __tablename__ = "warung"
     __table_args__ = (UniqueConstraint("satker_id", "name"),)
 
@@ -62,12 +59,9 @@ class Warung(Base):
     address: Mapped[str] = mapped_column(String(500))
     kota: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(server_default=text("true"))
-    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
-    created_at: Mapped[datetime] = created_at_column()
-    updated_at: Mapped[datetime] = created_at_column()
 
 
-class Product(Base):
+class Product(Versioned, Base):
     __tablename__ = "product"
     __table_args__ = (
         CheckConstraint("category IN ('sembako','fresh','protein','household')", name="category"),
@@ -83,9 +77,6 @@ class Product(Base):
     active: Mapped[bool] = mapped_column(server_default=text("true"))
     target_margin: Mapped[Decimal | None] = mapped_column(Fraction)
     min_margin: Mapped[Decimal | None] = mapped_column(Fraction)
-    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
-    created_at: Mapped[datetime] = created_at_column()
-    updated_at: Mapped[datetime] = created_at_column()
 
 
 class ProductPack(Base):
@@ -138,7 +129,7 @@ class MarketPrice(Base):
     created_at: Mapped[datetime] = created_at_column()
 
 
-class Supplier(Base):
+class Supplier(Versioned, Base):
     __tablename__ = "supplier"
     __table_args__ = (
         CheckConstraint("payment_terms IN ('cod','tempo','consignment')", name="payment_terms"),
@@ -156,9 +147,6 @@ class Supplier(Base):
     contact_phone: Mapped[str] = mapped_column(String(30), server_default=text("''"))
     webhook_secret: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(server_default=text("true"))
-    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
-    created_at: Mapped[datetime] = created_at_column()
-    updated_at: Mapped[datetime] = created_at_column()
 
 
 class MarginRule(Base):

@@ -23,22 +23,7 @@ come back as floats from the solver, are rounded, and every amount is recomputed
 integers.
 """
 
-from services.domain.split.base import (
-    Allocation,
-    PackPolicy,
-    ProductOutcome,
-    SplitFlag,
-    SplitPlan,
-    SupplierTotal,
-)
+from services.domain.split.base import PackPolicy, SplitFlag, SplitPlan
 from services.domain.split.plan import plan_split
 
-__all__ = [
-    "Allocation",
-    "PackPolicy",
-    "ProductOutcome",
-    "SplitFlag",
-    "SplitPlan",
-    "SupplierTotal",
-    "plan_split",
-]
+__all__ = ["PackPolicy", "SplitFlag", "SplitPlan", "plan_split"]
