@@ -256,17 +256,27 @@ def _ignored(po: PurchaseOrder, why: str) -> Applied:
     return Applied(po=po, decisions=(Decision(kind="ignored", detail=why),))
 
 
+def _by_number(po: PurchaseOrder) -> dict[int, POLine]:
+    return {line.line_no: line for line in po.lines}
+
+
+def _unknown_lines(po: PurchaseOrder, line_nos: list[int]) -> list[Decision]:
+    """A decision for each line an event names that is not on the order."""
+    known = {line.line_no for line in po.lines}
+    return [
+        Decision(kind="unknown_line", detail="not on this order", line_no=n)
+        for n in line_nos
+        if n not in known
+    ]
+
+
 def _confirm(po: PurchaseOrder, event: OrderConfirmed, tolerance: Decimal) -> Applied:
     if _RANK[po.status] >= _RANK[POStatus.CONFIRMED]:
         return _ignored(po, f"confirmation arrived after the order was {po.status}")
-    decisions: list[Decision] = []
-    lines = {line.line_no: line for line in po.lines}
+    lines, decisions = _by_number(po), _unknown_lines(po, [c.line_no for c in event.lines])
     for c in event.lines:
         line = lines.get(c.line_no)
         if line is None:
-            decisions.append(
-                Decision(kind="unknown_line", detail="not on this order", line_no=c.line_no)
-            )
             continue
         if c.outcome == LineOutcome.ACCEPTED:
             lines[c.line_no] = msgspec.structs.replace(line, status=LineStatus.ACCEPTED)
@@ -324,14 +334,10 @@ def _confirm(po: PurchaseOrder, event: OrderConfirmed, tolerance: Decimal) -> Ap
 def _deliver(po: PurchaseOrder, event: OrderDelivered) -> Applied:
     if _RANK[po.status] >= _RANK[POStatus.DELIVERED]:
         return _ignored(po, f"delivery arrived after the order was {po.status}")
-    decisions: list[Decision] = []
-    lines = {line.line_no: line for line in po.lines}
+    lines, decisions = _by_number(po), _unknown_lines(po, [d.line_no for d in event.lines])
     for d in event.lines:
         line = lines.get(d.line_no)
         if line is None:
-            decisions.append(
-                Decision(kind="unknown_line", detail="not on this order", line_no=d.line_no)
-            )
             continue
         status = LineStatus.ACCEPTED if line.status == LineStatus.OPEN else line.status
         lines[d.line_no] = msgspec.structs.replace(
