@@ -4,13 +4,21 @@ approve (one or two coordinators) or reject."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from litestar import Controller, Response, get, post
+from litestar.params import HeaderParameter, QueryParameter
 
-from contracts.api.bulk_buy import BulkBuyBuild, BulkBuyOut, ReasonIn
+from contracts.api.bulk_buy import (
+    BulkBuyBuild,
+    BulkBuyOut,
+    BulkBuySummaryOut,
+    QuoteComparisonOut,
+    ReasonIn,
+)
 from contracts.errors import FieldError, InvalidInput
-from services.api.paging import IfMatch
-from services.app import bulk_buy_review, bulk_buy_views, bulk_buys
+from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, page_of
+from services.app import bulk_buy_background, bulk_buy_review, bulk_buy_views, bulk_buys
 from services.auth import Principal, Role
 from services.bootstrap import Container
 from services.db.tx import Tx
@@ -34,6 +42,9 @@ class BulkBuyController(Controller):
         "/cycles/{cycle_id:int}/bulk-buy",
         summary="Consolidate a closed cycle, ask suppliers for quotes, split and price it"
         " (again, to re-quote or pin products to suppliers)",
+        description="With `Prefer: respond-async` the answer is a 202 at once with the bulk buy"
+        " in `draft`; the quotes run in the background and its status becomes `proposed`"
+        " (poll `GET /bulk-buys/{id}`). Without it, the answer waits for every supplier.",
     )
     async def build(
         self,
@@ -44,11 +55,50 @@ class BulkBuyController(Controller):
         satker_id: int,
         cycle_id: int,
         data: BulkBuyBuild | None = None,
+        prefer: Annotated[str | None, HeaderParameter(name="Prefer", required=False)] = None,
     ) -> Response[BulkBuyOut]:
         _coordinator(principal, satker_id)
         pins = data.pins if data else {}
+        if prefer is not None and "respond-async" in prefer.lower():
+            started = await bulk_buy_background.start_build(
+                container, satker_id, cycle_id, now, pins
+            )
+            return _out(started, 202)
         out = await bulk_buys.build_bulk_buy(tx, container, satker_id, cycle_id, now, pins)
         return _out(out, 201)
+
+    @get("/bulk-buys", summary="The satker's bulk buys, newest first")
+    async def list_bulk_buys(
+        self,
+        tx: Tx,
+        principal: Principal,
+        satker_id: int,
+        cycle_id: Annotated[int | None, QueryParameter(name="cycle_id")] = None,
+        status: Annotated[str | None, QueryParameter(name="status")] = None,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+    ) -> Page[BulkBuySummaryOut]:
+        rows = await bulk_buy_views.list_bulk_buys(
+            tx,
+            principal,
+            satker_id,
+            cycle_id=cycle_id,
+            status=status,
+            limit=limit,
+            after_id=after_id(cursor),
+        )
+        return page_of(rows, limit, lambda r: (r.id,))
+
+    @get(
+        "/bulk-buys/{bulk_buy_id:int}/quote-comparison",
+        summary="Per line, every supplier's quoted price, tier and pack beside the chosen split",
+    )
+    async def quote_comparison(
+        self, tx: Tx, principal: Principal, satker_id: int, bulk_buy_id: int
+    ) -> Response[QuoteComparisonOut]:
+        _coordinator(principal, satker_id)
+        out = await bulk_buy_views.quote_comparison(tx, satker_id, bulk_buy_id)
+        return Response(out, headers={"ETag": etag(out.version)})
 
     @get("/bulk-buys/{bulk_buy_id:int}", summary="Review a bulk buy: costs, prices, savings, flags")
     async def review(

@@ -9,8 +9,10 @@ from litestar import Controller, Response, get, post, put
 from litestar.params import QueryParameter
 
 from contracts.api.demand import (
+    Category,
     CycleTemplateCreate,
     CycleTemplateOut,
+    OneOffCycleCreate,
     OrderCycleOut,
     PreorderClose,
     PreorderCreate,
@@ -28,7 +30,7 @@ from contracts.api.demand import (
 )
 from contracts.errors import FieldError, InvalidInput
 from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, decode_cursor, page_of
-from services.app import order_cycles, preorders, restock, restock_suggestion, stock
+from services.app import cycle_demand, order_cycles, preorders, restock, restock_suggestion, stock
 from services.auth import Principal
 from services.bootstrap import Container
 from services.db.tx import Tx
@@ -226,6 +228,18 @@ class OrderCycleController(Controller):
     ) -> list[CycleTemplateOut]:
         return await order_cycles.list_templates(tx, principal, satker_id)
 
+    @post("/cycles", summary="Add a one-off cycle outside the templates (an urgent restock)")
+    async def create_one_off(
+        self,
+        tx: Tx,
+        principal: Principal,
+        now: datetime,
+        satker_id: int,
+        data: OneOffCycleCreate,
+    ) -> Response[OrderCycleOut]:
+        out = await order_cycles.create_one_off_cycle(tx, principal, satker_id, data, now)
+        return Response(out, status_code=201, headers={"ETag": etag(out.version)})
+
     @get("/cycles", summary="Order cycles by cut-off")
     async def list_cycles(
         self,
@@ -276,10 +290,17 @@ class OrderCycleController(Controller):
         principal: Principal,
         satker_id: int,
         cycle_id: int,
+        category: Annotated[Category | None, QueryParameter(name="category")] = None,
         limit: Limit = 50,
         cursor: Cursor = None,
     ) -> Page[ProductDemandOut]:
-        rows = await order_cycles.cycle_demand(
-            tx, principal, satker_id, cycle_id, limit=limit, after_product_id=after_id(cursor)
+        rows = await cycle_demand.cycle_demand(
+            tx,
+            principal,
+            satker_id,
+            cycle_id,
+            limit=limit,
+            after_product_id=after_id(cursor),
+            category=str(category) if category else None,
         )
         return page_of(rows, limit, lambda r: (r.product_id,))

@@ -140,6 +140,7 @@ async def approve(
         second_approval_threshold_idr=bb["second_approval_threshold_idr"],
         key_id=principal.key_id,
         now=now,
+        user_id=principal.user_id,
     )
     approved = decision.status == BulkBuyStatus.APPROVED
     # the last approval orders it in the same transaction: approved is passed through
