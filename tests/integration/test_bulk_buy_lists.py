@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from services.app.bulk_buy_background import wait_for_build
 from tests.integration.test_bulk_buys import setup  # noqa: F401  (the fixture)
-from tests.support import bearer, new_key
 from tests.support_demand import new_tenant
 
 
@@ -163,5 +162,5 @@ async def test_the_demand_view_filters_by_category(engine, setup):  # noqa: F811
     assert [d["product_id"] for d in fresh["items"]] == [products["cabai"]]
     bad = await client.get(url, params={"category": "mainan"}, headers=tenant.coordinator)
     assert bad.status_code == 400
-    other = bearer(await new_key(engine, "coordinator", satker_id=tenant.satker_id + 10_000))
-    assert (await client.get(url, headers=other)).status_code == 404
+    other = await new_tenant(engine, warungs=0)
+    assert (await client.get(url, headers=other.coordinator)).status_code == 404
