@@ -8,7 +8,7 @@ from typing import Annotated
 
 import msgspec
 
-from contracts.api.common import MULTI_LINE, Body, Id, Out
+from contracts.api.common import MAX_RUPIAH, MULTI_LINE, Body, Id, Out
 
 Reason = Annotated[str, msgspec.Meta(min_length=3, max_length=1000, pattern=MULTI_LINE)]
 
@@ -19,6 +19,14 @@ class BulkBuyBuild(Body):
 
 class ReasonIn(Body):
     reason: Reason
+
+
+class OverrideIn(Body):
+    """Accept a flagged line with a reason; with ``retail_price_idr``, also set the price the
+    warungs sell it at (flagged or not), at most its HET."""
+
+    reason: Reason
+    retail_price_idr: Annotated[int, msgspec.Meta(ge=1, le=MAX_RUPIAH)] | None = None
 
 
 class AllocationOut(Out):

@@ -13,6 +13,7 @@ from contracts.api.bulk_buy import (
     BulkBuyBuild,
     BulkBuyOut,
     BulkBuySummaryOut,
+    OverrideIn,
     QuoteComparisonOut,
     ReasonIn,
 )
@@ -109,7 +110,7 @@ class BulkBuyController(Controller):
 
     @post(
         "/bulk-buys/{bulk_buy_id:int}/lines/{product_id:int}/override",
-        summary="Accept a flagged line with a written reason",
+        summary="Accept a flagged line with a written reason, and perhaps set its retail price",
         status_code=200,
     )
     async def override(
@@ -120,7 +121,7 @@ class BulkBuyController(Controller):
         satker_id: int,
         bulk_buy_id: int,
         product_id: int,
-        data: ReasonIn,
+        data: OverrideIn,
         if_match: IfMatch = None,
     ) -> Response[BulkBuyOut]:
         _coordinator(principal, satker_id)
@@ -133,6 +134,7 @@ class BulkBuyController(Controller):
             reason=data.reason,
             if_match=if_match,
             now=now,
+            retail_price_idr=data.retail_price_idr,
         )
         return _out(out)
 

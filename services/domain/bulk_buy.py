@@ -143,9 +143,20 @@ def blocking_lines(lines: Iterable[LineState]) -> list[LineState]:
     return [ln for ln in lines if is_blocking(ln.flags, ln.dropped, ln.override_reason)]
 
 
-def check_override(flags: Sequence[str]) -> None:
-    if not flags:
-        raise RuleViolation("this line has no flag to override")
+def check_override(
+    flags: Sequence[str], retail_price_idr: int | None = None, het_idr: int | None = None
+) -> None:
+    """An override accepts a flagged line with a reason, and may set its retail price (flagged
+    or not); a price above the HET (the legal ceiling) is refused whatever the reason."""
+    if retail_price_idr is None:
+        if not flags:
+            raise RuleViolation("this line has no flag to override")
+        return
+    if het_idr is not None and retail_price_idr > het_idr:
+        raise RuleViolation(
+            f"the retail price may not exceed the HET of {het_idr} rupiah",
+            errors=[FieldError("/retail_price_idr", f"at most {het_idr}")],
+        )
 
 
 def approvals_needed(total_idr: int, second_approval_threshold_idr: int) -> int:

@@ -164,3 +164,28 @@ async def test_the_demand_view_filters_by_category(engine, setup):  # noqa: F811
     assert bad.status_code == 400
     other = await new_tenant(engine, warungs=0)
     assert (await client.get(url, headers=other.coordinator)).status_code == 404
+
+
+async def test_an_override_may_set_the_retail_price_with_a_reason(engine, setup):  # noqa: F811
+    client, tenant, cycle_id, products, _ = setup
+    base = f"/v1/satkers/{tenant.satker_id}"
+    built = await client.post(f"{base}/cycles/{cycle_id}/bulk-buy", headers=tenant.coordinator)
+    url = f"{base}/bulk-buys/{built.json()['id']}/lines/{products['cabai']}/override"
+    bare = await client.post(url, json={"reason": "harga pasar turun"}, headers=tenant.coordinator)
+    assert bare.status_code == 422  # cabai has no flag: a reason alone overrides nothing
+    priced = await client.post(
+        url,
+        json={"reason": "samakan dengan harga pasar Kalidoni", "retail_price_idr": 60_000},
+        headers={**tenant.coordinator, "If-Match": built.headers["etag"]},
+    )
+    assert priced.status_code == 200, priced.text
+    cabai = next(ln for ln in priced.json()["lines"] if ln["sku"] == "CBI-MRH")
+    assert cabai["suggested_retail_idr"] == 60_000
+    assert cabai["customer_saving_per_unit_idr"] == 63_000 - 60_000
+    assert cabai["override_reason"] == "samakan dengan harga pasar Kalidoni"
+    stale = await client.post(
+        url,
+        json={"reason": "lagi", "retail_price_idr": 59_000},
+        headers={**tenant.coordinator, "If-Match": built.headers["etag"]},
+    )
+    assert stale.status_code in (409, 412)

@@ -161,3 +161,17 @@ def test_a_one_off_cycle_opens_now_and_delivers_the_day_after_its_cutoff():
         "/opens_at",
         "/delivery_date",
     }
+
+
+def test_a_retail_price_override_is_kept_under_the_het():
+    from contracts.errors import RuleViolation
+    from services.domain.bulk_buy import check_override
+
+    check_override(["ABOVE_HET"])  # a reason alone accepts a flagged line
+    check_override([], retail_price_idr=12_000, het_idr=12_500)  # a price needs no flag
+    check_override([], retail_price_idr=99_000, het_idr=None)
+    with pytest.raises(RuleViolation):
+        check_override([])
+    with pytest.raises(RuleViolation) as above:
+        check_override(["ABOVE_HET"], retail_price_idr=13_000, het_idr=12_500)
+    assert above.value.errors[0].pointer == "/retail_price_idr"
