@@ -285,3 +285,13 @@ async def list_bulk_buys(
         )
         for r in rows
     ]
+
+
+async def approver_names(tx: Tx, user_ids: list[int | None]) -> dict[int, str]:
+    """The console users who approved, by id (an approval by API key has no name here)."""
+    wanted = [u for u in user_ids if u is not None]
+    if not wanted:
+        return {}
+    raw = await tx.raw()
+    rows = await raw.fetch("SELECT id, name FROM app_user WHERE id = ANY($1::bigint[])", wanted)
+    return {r["id"]: r["name"] for r in rows}

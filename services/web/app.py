@@ -34,11 +34,13 @@ class WebParts:
 
 def web_parts(settings: Settings) -> WebParts:
     from services.web.auth_controller import SignInController
+    from services.web.bulk_buys_controller import BulkBuysController
     from services.web.console_controller import ConsoleController
+    from services.web.cycles_controller import CyclesController
 
     console = Router(
         path="/",
-        route_handlers=[SignInController, ConsoleController],
+        route_handlers=[SignInController, ConsoleController, CyclesController, BulkBuysController],
         # not an API route: the Bearer-key middleware leaves it alone, the session guard rules
         opt={"public": True},
         request_class=HTMXRequest,
