@@ -59,7 +59,7 @@ async def test_a_coordinator_reviews_and_two_approve_in_two_browsers(
     engine,
     database_url,
     make_container,
-    browser,
+    browser,  # noqa: F811
     tmp_path,
 ):
     satker, cycle = await make_satker(engine, make_container().adapters)
