@@ -3,7 +3,8 @@ the split's allocations, every supplier's answer, approvals and the purchase ord
 
 from __future__ import annotations
 
-from collections import defaultdict
+import hashlib
+from collections import OrderedDict, defaultdict
 from typing import Any
 
 import msgspec
@@ -27,6 +28,7 @@ from services.domain import quote_comparison as qc
 from services.domain.bulk_buy import BulkBuyStatus, approvals_needed, decode_approvals, is_blocking
 
 _QUOTE = msgspec.json.Decoder(SupplierQuote)
+_COMPARED: OrderedDict[bytes, list[qc.LineComparison]] = OrderedDict()
 
 
 async def get_bulk_buy(tx: Tx, satker_id: int, bb_id: int) -> BulkBuyOut:
@@ -175,11 +177,32 @@ def _chosen(line: BulkBuyLineOut) -> list[qc.ChosenPart]:
 def _comparisons(
     lines: list[BulkBuyLineOut], quotes: list[Any], policy: str
 ) -> list[qc.LineComparison]:
+    """Every line's comparison. A pure function of the stored quotes, the lines' demand and
+    their allocations, which change only when the bulk buy is quoted again: it is kept per
+    digest of those inputs (a few per process), so reviewing and editing a bulk buy does not
+    decode and compare its quotes on every request."""
+    digest = hashlib.blake2b(policy.encode(), digest_size=20)
+    for q in quotes:
+        digest.update(b"\0%d\0" % q["supplier_id"])
+        digest.update((q["quote"] or "").encode())
+    for ln in lines:
+        digest.update(f"\0{ln.sku}|{ln.demand}".encode())
+        for a in ln.allocations:
+            digest.update(f"|{a.supplier_id}:{a.pack_name}:{a.packs}:{a.goods_idr}".encode())
+    key = digest.digest()
+    found = _COMPARED.get(key)
+    if found is not None:
+        _COMPARED.move_to_end(key)
+        return found
     offers = qc.offers_by_sku(_QUOTE.decode(q["quote"]) for q in quotes if q["quote"] is not None)
-    return [
+    compared = [
         qc.compare_line(qc.LineNeed(ln.sku, ln.demand, _chosen(ln)), offers.get(ln.sku, ()), policy)
         for ln in lines
     ]
+    _COMPARED[key] = compared
+    while len(_COMPARED) > 16:
+        _COMPARED.popitem(last=False)
+    return compared
 
 
 async def quote_comparison(tx: Tx, satker_id: int, bb_id: int) -> QuoteComparisonOut:

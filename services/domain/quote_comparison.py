@@ -95,52 +95,63 @@ def _packs_needed(demand: Decimal, units: Decimal, policy: str) -> int:
     return int((demand / units).to_integral_value(rounding=rounding)) if demand > 0 else 0
 
 
+def _tiers(offer: PackOffer) -> tuple[tuple[int, int], ...]:
+    return tuple(sorted((t.min_packs, t.price_per_pack_idr) for t in offer.tiers))
+
+
 def cheapest_pack_count(
-    offer: PackOffer, demand: Decimal, policy: str = "round_up"
+    offer: PackOffer,
+    demand: Decimal,
+    policy: str = "round_up",
+    tiers: Sequence[tuple[int, int]] | None = None,
 ) -> tuple[int, int] | None:
-    """(packs, goods) of the cheapest way to serve ``demand`` from this offer alone, or None."""
+    """(packs, goods) of the cheapest way to serve ``demand`` from this offer alone, or None.
+    ``tiers``: the offer's tiers sorted (as :func:`offers_by_sku` keeps them), if at hand."""
     if not offer.tiers or offer.units_per_pack <= 0 or demand <= 0:
         return None
-    tiers = sorted((t.min_packs, t.price_per_pack_idr) for t in offer.tiers)
+    tiers = tiers if tiers is not None else _tiers(offer)
     base = _packs_needed(demand, offer.units_per_pack, policy)
+    moq, stock = offer.moq_packs, offer.available_packs
     if policy == ROUND_DOWN:
-        candidates = {base} if base >= offer.moq_packs else set()
+        candidates = [base] if base >= moq else []
     else:
-        candidates = {max(base, offer.moq_packs)} | {m for m, _ in tiers if m > base}
+        candidates = [max(base, moq)] + [m for m, _ in tiers if m > base]
     best: tuple[int, int] | None = None
-    for n in sorted(candidates):
-        if n <= 0 or n < offer.moq_packs:
-            continue
-        if offer.available_packs is not None and n > offer.available_packs:
+    for n in candidates:
+        if n <= 0 or n < moq or (stock is not None and n > stock):
             continue
         cost = n * _price_for(tiers, n)
-        if best is None or cost < best[1]:
+        if best is None or cost < best[1] or (cost == best[1] and n < best[0]):
             best = (n, cost)
     return best
 
 
-def offers_by_sku(quotes: Iterable[SupplierQuote]) -> dict[str, list[tuple[int, PackOffer]]]:
-    """Every offer with tiers, by sku, with the supplier making it."""
-    out: dict[str, list[tuple[int, PackOffer]]] = {}
+Offers = dict[str, list[tuple[int, PackOffer, tuple[tuple[int, int], ...]]]]
+
+
+def offers_by_sku(quotes: Iterable[SupplierQuote]) -> Offers:
+    """Every offer with tiers, by sku: (supplier, offer, its tiers sorted)."""
+    out: Offers = {}
     for quote in quotes:
         for offer in quote.offers:
             if offer.tiers:
-                out.setdefault(offer.sku, []).append((quote.supplier_id, offer))
+                out.setdefault(offer.sku, []).append((quote.supplier_id, offer, _tiers(offer)))
     return out
 
 
 def compare_line(
-    need: LineNeed, offers: Iterable[tuple[int, PackOffer]], policy: str = "round_up"
+    need: LineNeed,
+    offers: Iterable[tuple[int, PackOffer, tuple[tuple[int, int], ...]]],
+    policy: str = "round_up",
 ) -> LineComparison:
     """``offers``: this line's offers, as :func:`offers_by_sku` gives them."""
     chosen = {(c.supplier_id, c.pack_name): c.packs for c in need.chosen}
     options: list[Option] = []
-    for supplier_id, offer in offers:
+    for supplier_id, offer, tiers in offers:
         if offer.sku != need.sku:
             continue
-        best = cheapest_pack_count(offer, need.demand, policy)
+        best = cheapest_pack_count(offer, need.demand, policy, tiers)
         packs, goods = best if best is not None else (None, None)
-        bought = (packs or 0) * offer.units_per_pack
         options.append(
             Option(
                 supplier_id=supplier_id,
@@ -148,11 +159,11 @@ def compare_line(
                 units_per_pack=offer.units_per_pack,
                 moq_packs=offer.moq_packs,
                 available_packs=offer.available_packs,
-                tiers=tuple(sorted((t.min_packs, t.price_per_pack_idr) for t in offer.tiers)),
+                tiers=tiers,
                 packs=packs,
-                price_per_pack_idr=goods // packs if packs else None,
+                price_per_pack_idr=goods // packs if packs and goods is not None else None,
                 goods_idr=goods,
-                unit_cost_idr=_per_unit(goods, bought),
+                unit_cost_idr=_per_unit(goods, (packs or 0) * offer.units_per_pack),
                 cheapest=False,
                 chosen_packs=chosen.get((supplier_id, offer.pack_name), 0),
             )

@@ -21,6 +21,8 @@ from services.app.users import WebUser
 from services.auth import Role
 from services.db.tx import Tx
 from services.web.cycles_controller import form_version, go
+from services.web.fast_format import formats
+from services.web.line_rows import line_rows
 from services.web.render import CONSOLE, page
 
 STATUSES = ("draft", "proposed", "ordered", "rejected")
@@ -38,11 +40,19 @@ def _url(satker_id: int, bb_id: int) -> str:
     return f"{CONSOLE}/satkers/{satker_id}/bulk-buys/{bb_id}"
 
 
-async def _context(tx: Tx, viewer: WebUser, bb: BulkBuyOut, **extra: Any) -> dict[str, Any]:
+async def _context(
+    request: HTMXRequest,
+    tx: Tx,
+    viewer: WebUser,
+    bb: BulkBuyOut,
+    *,
+    with_rows: bool = False,
+    **extra: Any,
+) -> dict[str, Any]:
     satker = await console_home.satker_header(tx, viewer.principal(), bb.satker_id)
     names = await bulk_buy_views.approver_names(tx, [a.user_id for a in bb.approvals])
     approved_by_me = any(a.user_id == viewer.id for a in bb.approvals)
-    return {
+    context: dict[str, Any] = {
         "viewer": viewer,
         "satker": satker,
         "satker_id": bb.satker_id,
@@ -57,8 +67,12 @@ async def _context(tx: Tx, viewer: WebUser, bb: BulkBuyOut, **extra: Any) -> dic
         "stale": False,
         "error": None,
         "idempotency_key": uuid.uuid4().hex,
+        "f": formats(request.app.state.container.settings.language),
         **extra,
     }
+    if with_rows:  # each line's row, rendered once per state (see services.web.line_rows)
+        context["rows"] = line_rows(request.app.template_engine.engine, context)
+    return context
 
 
 def _line(bb: BulkBuyOut, product_id: int) -> BulkBuyLineOut:
@@ -123,7 +137,8 @@ class BulkBuysController(Controller):
     ) -> Template:
         _coordinator(viewer, satker_id)
         bb = await bulk_buy_views.get_bulk_buy(tx, satker_id, bb_id)
-        return page(request, T + "review.html", await _context(tx, viewer, bb))
+        context = await _context(request, tx, viewer, bb, with_rows=True)
+        return page(request, T + "review.html", context)
 
     @get("/{bb_id:int}/progress", name="console:bulk-buy-progress")
     async def progress(
@@ -134,7 +149,7 @@ class BulkBuysController(Controller):
         bb = await bulk_buy_views.get_bulk_buy(tx, satker_id, bb_id)
         if bb.status != "draft":
             return Response(content=b"", status_code=200, headers={"HX-Refresh": "true"})
-        context = await _context(tx, viewer, bb)
+        context = await _context(request, tx, viewer, bb)
         context["running"] = bulk_buy_background.is_building(satker_id, bb_id)
         return page(request, T + "_building.html", context)
 
@@ -145,7 +160,7 @@ class BulkBuysController(Controller):
         _coordinator(viewer, satker_id)
         comparison = await bulk_buy_views.quote_comparison(tx, satker_id, bb_id)
         bb = await bulk_buy_views.get_bulk_buy(tx, satker_id, bb_id)
-        context = await _context(tx, viewer, bb, comparison=comparison)
+        context = await _context(request, tx, viewer, bb, comparison=comparison)
         return page(request, T + "quotes.html", context)
 
     @get("/{bb_id:int}/lines/{product_id:int}", name="console:bulk-buy-line")
@@ -162,7 +177,7 @@ class BulkBuysController(Controller):
         """One line's rows; ``edit=true`` opens its override and drop forms."""
         _coordinator(viewer, satker_id)
         bb = await bulk_buy_views.get_bulk_buy(tx, satker_id, bb_id)
-        context = await _context(tx, viewer, bb, ln=_line(bb, product_id), edit=edit)
+        context = await _context(request, tx, viewer, bb, ln=_line(bb, product_id), edit=edit)
         return page(request, T + "review.html", context, fragment=T + "_line.html")
 
     @post("/{bb_id:int}/lines/{product_id:int}/override", name="console:bulk-buy-override")
@@ -210,7 +225,7 @@ class BulkBuysController(Controller):
             return await _stale(request, tx, viewer, satker_id, bb_id)
         except RuleViolation as exc:
             bb = await bulk_buy_views.get_bulk_buy(tx, satker_id, bb_id)
-            context = await _context(tx, viewer, bb, error=_refusal(exc))
+            context = await _context(request, tx, viewer, bb, with_rows=True, error=_refusal(exc))
             return _whole(request, context, 422)
         return go(request, _url(satker_id, bb_id))
 
@@ -253,12 +268,12 @@ async def _resolve(
     except (msgspec.ValidationError, RuleViolation, InvalidInput) as exc:
         bb = await bulk_buy_views.get_bulk_buy(tx, satker_id, bb_id)
         context = await _context(
-            tx, viewer, bb, ln=_line(bb, product_id), edit=True, error=_refusal(exc)
+            request, tx, viewer, bb, ln=_line(bb, product_id), edit=True, error=_refusal(exc)
         )
         return page(request, T + "review.html", context, fragment=T + "_line.html", status_code=422)
     if not request.htmx:
         return go(request, _url(satker_id, bb_id))
-    context = await _context(tx, viewer, out, ln=_line(out, product_id), edit=False)
+    context = await _context(request, tx, viewer, out, ln=_line(out, product_id), edit=False)
     return page(request, T + "review.html", context, fragment=T + "_changed.html")
 
 
@@ -267,7 +282,8 @@ async def _stale(
 ) -> Template:
     """Someone changed the bulk buy since this page was shown: the fresh version, said so."""
     bb = await bulk_buy_views.get_bulk_buy(tx, satker_id, bb_id)
-    return _whole(request, await _context(tx, viewer, bb, stale=True), 409)
+    context = await _context(request, tx, viewer, bb, with_rows=True, stale=True)
+    return _whole(request, context, 409)
 
 
 def _whole(request: HTMXRequest, context: dict[str, Any], status: int) -> Template:
