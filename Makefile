@@ -38,7 +38,7 @@ run: install
 	{ $(KULAKAN) demo run || echo "demo run failed; serving anyway"; } && \
 	$(KULAKAN) serve
 
-## make test: lint, layer contracts, and the whole test suite (installs chromium if missing)
+## make test: lint, layer contracts, types, and the whole test suite (installs chromium if missing)
 test: install lint
 	.ci/ensure-chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -52,6 +52,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 unit: install
 	$(PY) -m pytest tests/unit $(PYTEST_ARGS)

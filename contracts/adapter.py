@@ -16,7 +16,7 @@ unit (kg, liter, pcs); offers and order lines are in *packs* of ``units_per_pack
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Protocol, runtime_checkable
@@ -153,9 +153,11 @@ class AdapterContext(msgspec.Struct, frozen=True, kw_only=True):
     supplier_name: str
     webhook_secret: str = ""
     public_base_url: str = "http://127.0.0.1:8000"
-    http_client: Any = None  # an httpx.AsyncClient with time-outs, owned by the core
-    clock: Any = None  # () -> aware datetime; None means the system clock (UTC)
-    board_loader: Any = None  # async () -> latest price-board entries (wholesale markets)
+    # an httpx.AsyncClient with time-outs, owned by the core (Any: contracts do not import httpx)
+    http_client: Any = None
+    clock: Callable[[], datetime] | None = None  # aware; None means the system clock (UTC)
+    # async () -> the latest price-board entries, in a shape the adapter converts (markets)
+    board_loader: Callable[[], Awaitable[Sequence[object]]] | None = None
 
 
 @runtime_checkable

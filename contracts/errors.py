@@ -109,8 +109,15 @@ class SupplierError(KulakanError):
     code = "supplier-error"
     title = "Supplier error"
 
-    def __init__(self, detail: str = "", *, retryable: bool = False, **kwargs: object) -> None:
-        super().__init__(detail, **kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        retryable: bool = False,
+        errors: Sequence[FieldError] = (),
+        extra: dict[str, object] | None = None,
+    ) -> None:
+        super().__init__(detail, errors=errors, extra=extra)
         self.retryable = retryable
 
 

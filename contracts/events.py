@@ -42,32 +42,33 @@ class _Event(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
     supplier_ref: str | None = None
 
 
-class OrderConfirmed(_Event, tag="order.confirmed"):
+# Each event repeats frozen=True: msgspec inherits it from _Event, type checkers do not.
+class OrderConfirmed(_Event, tag="order.confirmed", frozen=True):
     lines: tuple[LineConfirmation, ...] = ()
     delivery_fee_idr: Rupiah | None = None  # stated by traders who agree ongkir per order
     delivery_method: str = ""
 
 
-class OrderRejected(_Event, tag="order.rejected"):
+class OrderRejected(_Event, tag="order.rejected", frozen=True):
     reason: str = ""
 
 
-class OrderDespatched(_Event, tag="order.despatched"):
+class OrderDespatched(_Event, tag="order.despatched", frozen=True):
     carrier: str = ""
     tracking_ref: str = ""
 
 
-class OrderDelivered(_Event, tag="order.delivered"):
+class OrderDelivered(_Event, tag="order.delivered", frozen=True):
     lines: tuple[DeliveredLine, ...] = ()
 
 
-class OrderInvoiced(_Event, tag="order.invoiced"):
+class OrderInvoiced(_Event, tag="order.invoiced", frozen=True):
     invoice_ref: str
     total_idr: Rupiah
     due_at: datetime | None = None
 
 
-class OrderCancelled(_Event, tag="order.cancelled"):
+class OrderCancelled(_Event, tag="order.cancelled", frozen=True):
     reason: str = ""
 
 

@@ -47,6 +47,13 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
         if self.role not in roles:
             raise Forbidden(f"role {self.role} may not do this")
 
+    def acting_supplier(self) -> int:
+        """The supplier a supplier's key acts for; Forbidden for any other role."""
+        self.require(Role.SUPPLIER)
+        if self.supplier_id is None:  # every supplier key names its supplier
+            raise Forbidden("this key acts for no supplier")
+        return self.supplier_id
+
     def satker_scope(self, satker_id: int) -> None:
         """Refuse (as not found) a satker outside the caller's scope."""
         if self.role == Role.ADMIN:

@@ -6,12 +6,21 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias, TypeVar
 
 from contracts.errors import KulakanError
 
+if TYPE_CHECKING:  # the commands import what they need when they run, to start quickly
+    from services.bootstrap import Container
+    from services.db.tx import Tx
 
-def _container() -> Any:
+T = TypeVar("T")
+# What a command module's ``register`` adds its sub-commands to.
+Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def _container() -> Container:
     from services.bootstrap import bootstrap
     from services.logging import configure_logging
 
@@ -20,11 +29,11 @@ def _container() -> Any:
     return container
 
 
-def _in_tx(work: Callable[[Any, Any], Awaitable[Any]]) -> Any:
+def _in_tx(work: Callable[[Container, Tx], Awaitable[T]]) -> T:
     """Run ``work(container, tx)`` in one transaction and return its result."""
     from services.db.tx import Tx
 
-    async def main() -> Any:
+    async def main() -> T:
         container = _container()
         try:
             async with Tx(container.engine) as tx:
@@ -46,7 +55,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
-def _embedded_dir() -> Any:
+def _embedded_dir() -> Path | None:
     """The embedded server's data folder, or None when KULAKAN_DATABASE_URL names a server."""
     from services.settings import Settings
 
@@ -130,6 +139,7 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
     from services.app.api_keys import revoke_api_key
 
     out = _in_tx(lambda c, tx: revoke_api_key(tx, args.key_id, c.clock()))
+    assert out.revoked_at is not None  # revoke_api_key sets it (or keeps the earlier one)
     print(f"key {out.id} ({out.prefix}) revoked at {out.revoked_at.isoformat()}")
     return 0
 
@@ -177,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Other modules add their sub-commands here (import, demo, worker, simulate).
-_EXTENSIONS: list[Callable[[Any], None]] = []
+_EXTENSIONS: list[Callable[[Subcommands], None]] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -4,15 +4,21 @@ whole cycle of the demo satker through real HTTP, with a summary."""
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING
 
-from services.cli import _in_tx
+from services.cli import Subcommands, _in_tx
+
+if TYPE_CHECKING:
+    from services.bootstrap import Container
+    from services.db.tx import Tx
+    from services.demo.seed import SeedReport
+    from services.settings import Settings
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
     from services.demo.seed import seed_demo
 
-    async def work(container: Any, tx: Any) -> Any:
+    async def work(container: Container, tx: Tx) -> tuple[SeedReport, Settings]:
         report = await seed_demo(tx, now=container.clock(), adapters=container.adapters)
         return report, container.settings
 
@@ -38,7 +44,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
         print(f"demo API keys: see {keys_file}")
     from services.demo.users import seed_demo_coordinator, sign_in_text
 
-    async def coordinator(container: Any, tx: Any) -> str:
+    async def coordinator(container: Container, tx: Tx) -> str:
         await seed_demo_coordinator(tx, report.satker_id)
         return sign_in_text(container.settings.public_base_url)
 
@@ -64,7 +70,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0 if summary.invoiced_idr == summary.supplier_billed_idr else 1
 
 
-def register(sub: Any) -> None:
+def register(sub: Subcommands) -> None:
     demo = sub.add_parser("demo", help="demo data").add_subparsers(
         dest="demo_command", required=True
     )

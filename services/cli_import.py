@@ -5,9 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from services.cli import _in_tx
+from services.cli import Subcommands, _in_tx
+
+if TYPE_CHECKING:
+    from services.app.csv_import import ImportReport
+    from services.bootstrap import Container
+    from services.db.tx import Tx
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -18,7 +23,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     except Exception as exc:
         return _report_row_errors(args.file, exc)
 
-    async def work(container: Any, tx: Any) -> Any:
+    async def work(container: Container, tx: Tx) -> ImportReport:
         return await import_csv(
             tx,
             args.kind,
@@ -51,7 +56,7 @@ def _report_row_errors(file: str, exc: Exception) -> int:
     return 2
 
 
-def register(sub: Any) -> None:
+def register(sub: Subcommands) -> None:
     from services.app.csv_import import KINDS
 
     imp = sub.add_parser("import", help="import a CSV file (all rows or none)")

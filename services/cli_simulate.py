@@ -4,7 +4,8 @@ marketplace adapter package ships (found through the adapter registry)."""
 from __future__ import annotations
 
 import argparse
-from typing import Any
+
+from services.cli import Subcommands
 
 
 def cmd_marketplace(args: argparse.Namespace) -> int:
@@ -29,7 +30,7 @@ def cmd_marketplace(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: Any) -> None:
+def register(sub: Subcommands) -> None:
     simulate = sub.add_parser("simulate", help="run a supplier simulator").add_subparsers(
         dest="simulator", required=True
     )

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING
 
-from services.cli import _in_tx
+from services.cli import Subcommands, _in_tx
+
+if TYPE_CHECKING:
+    from services.app.users import CreatedUser
+    from services.bootstrap import Container
+    from services.db.tx import Tx
 
 
 def cmd_create(args: argparse.Namespace) -> int:
     from services.app.users import create_user
 
-    async def work(container: Any, tx: Any) -> Any:
+    async def work(container: Container, tx: Tx) -> tuple[CreatedUser, str]:
         created = await create_user(
             tx, role=args.role, satker_id=args.satker, phone=args.phone, name=args.name
         )
@@ -33,7 +38,7 @@ def cmd_disable(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: Any) -> None:
+def register(sub: Subcommands) -> None:
     users = sub.add_parser("users", help="people who sign in to the web console").add_subparsers(
         dest="users_command", required=True
     )

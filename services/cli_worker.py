@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from typing import Any
+
+from services.cli import Subcommands
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -38,7 +39,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: Any) -> None:
+def register(sub: Subcommands) -> None:
     worker = sub.add_parser("worker", help="run scheduled jobs and send purchase orders")
     worker.add_argument("--once", action="store_true", help="run every job once and exit")
     worker.set_defaults(func=cmd_worker)

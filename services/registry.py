@@ -162,7 +162,7 @@ class AdapterRegistry:
 
     def link_issuers(self) -> list[tuple[str, ConfirmationLinkIssuer]]:
         """The available factories that issue confirmation links, by key."""
-        issuers = []
+        issuers: list[tuple[str, ConfirmationLinkIssuer]] = []
         for key in self.keys:
             if not self.available(key):
                 continue

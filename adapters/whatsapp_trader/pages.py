@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypedDict
 
 import jinja2
 
@@ -37,6 +37,17 @@ DELIVERY_METHODS: dict[str, str] = {
 }
 MAX_PACKS = 100_000
 MAX_RUPIAH = 10_000_000_000
+
+
+class _EventHead(TypedDict):
+    """The fields every event of one answer shares."""
+
+    event_id: str
+    po_number: str
+    occurred_at: datetime
+    supplier_ref: str | None
+
+
 _RUPIAH = re.compile(r"^(?:rp\.?\s*)?(\d{1,3}(?:\.\d{3})+|\d{1,11})(?:,-|,00)?$", re.IGNORECASE)
 _QUANTITY = re.compile(r"^\d{1,9}(?:[.,]\d{1,3})?$")
 
@@ -94,7 +105,7 @@ def parse_confirmation_form(
     """The trader's answer as events: OrderConfirmed (lines accepted / changed / rejected,
     with ongkir and delivery method) or OrderRejected (rejected outright, or nothing available).
     Raise InvalidInput naming each bad field."""
-    common = {
+    common: _EventHead = {
         "event_id": response_event_id(po.po_number),
         "po_number": po.po_number,
         "occurred_at": submitted_at,

@@ -209,20 +209,19 @@ def events_from_runner_report(
                 price_per_pack_idr=None if same_price else paid_per_pack,
             )
         )
-    common = {
-        "po_number": report.po_number,
-        "occurred_at": report.reported_at,
-        "supplier_ref": supplier_ref,
-    }
     return [
         OrderConfirmed(
             event_id=f"{report.po_number}:{report.report_id}:confirmed",
+            po_number=report.po_number,
+            occurred_at=report.reported_at,
+            supplier_ref=supplier_ref,
             lines=tuple(confirmations),
-            **common,
         ),
         OrderDelivered(
             event_id=f"{report.po_number}:{report.report_id}:delivered",
+            po_number=report.po_number,
+            occurred_at=report.reported_at,
+            supplier_ref=supplier_ref,
             lines=tuple(delivered),
-            **common,
         ),
     ]

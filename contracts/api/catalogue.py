@@ -13,8 +13,8 @@ from contracts.api.common import Body, Day, Fraction, Name, Out, Quantity, singl
 from contracts.money import Rupiah
 
 Sku = Annotated[str, msgspec.Meta(pattern=r"^[A-Z0-9][A-Z0-9-]{0,39}$", description="e.g. BRS-MED")]
-Unit = single_line(20, min_length=1)  # pcs, kg, liter, sak…
-Region = single_line(100, min_length=1)
+Unit = Annotated[str, single_line(20, min_length=1)]  # pcs, kg, liter, sak…
+Region = Annotated[str, single_line(100, min_length=1)]
 
 
 class Category(enum.StrEnum):
@@ -42,7 +42,7 @@ class PriceSource(enum.StrEnum):
 
 
 class Pack(Body):
-    pack_name: single_line(60, min_length=1)
+    pack_name: Annotated[str, single_line(60, min_length=1)]
     units_per_pack: Quantity  # retail units in one pack
 
 
@@ -50,7 +50,7 @@ class Ceiling(Body):
     region: Region  # a kota, a HET zone, or "national"
     kind: CeilingKind
     price_idr: Rupiah
-    regulation: single_line(200) = ""
+    regulation: Annotated[str, single_line(200)] = ""
 
 
 class ProductCreate(Body):
@@ -110,14 +110,14 @@ class ProductOut(Out):
 
 class SupplierCreate(Body):
     name: Name
-    adapter_key: single_line(60, min_length=1)
+    adapter_key: Annotated[str, single_line(60, min_length=1)]
     adapter_config: dict[str, Any] = {}
     regions: list[Region] = []
     delivery_fee_idr: Rupiah = 0
     min_order_value_idr: Rupiah = 0
     payment_terms: PaymentTerms = PaymentTerms.COD
     tempo_days: Annotated[int, msgspec.Meta(ge=0, le=180)] = 0
-    contact_phone: single_line(30) = ""
+    contact_phone: Annotated[str, single_line(30)] = ""
     active: bool = True
 
 
@@ -129,7 +129,7 @@ class SupplierUpdate(Body):
     min_order_value_idr: Rupiah | None = None
     payment_terms: PaymentTerms | None = None
     tempo_days: Annotated[int, msgspec.Meta(ge=0, le=180)] | None = None
-    contact_phone: single_line(30) | None = None
+    contact_phone: Annotated[str, single_line(30)] | None = None
     active: bool | None = None
 
 

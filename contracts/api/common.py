@@ -29,13 +29,12 @@ SINGLE_LINE = r"^[^\x00-\x1f\x7f]*$"
 MULTI_LINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"  # tab, newline and return allowed
 
 
-def single_line(max_length: int, *, min_length: int = 0) -> Any:
-    return Annotated[
-        str, msgspec.Meta(min_length=min_length, max_length=max_length, pattern=SINGLE_LINE)
-    ]
+def single_line(max_length: int, *, min_length: int = 0) -> msgspec.Meta:
+    """The bounds of one line of text: ``Annotated[str, single_line(200)]``."""
+    return msgspec.Meta(min_length=min_length, max_length=max_length, pattern=SINGLE_LINE)
 
 
-Name = single_line(200, min_length=1)
+Name = Annotated[str, single_line(200, min_length=1)]
 ShortText = Annotated[str, msgspec.Meta(max_length=500, pattern=MULTI_LINE)]
 Phone = Annotated[str, msgspec.Meta(pattern=r"^\+?[0-9 ()-]{6,20}$", max_length=30)]
 TimeZone = Annotated[
@@ -183,9 +182,7 @@ def _parsed_fields(cls: type) -> tuple[tuple[str, Parse], ...]:
     found = _PARSED.get(cls)
     if found is None:
         found = tuple(
-            (f.name, p)
-            for f in msgspec.structs.fields(cls)  # type: ignore[arg-type]
-            if (p := _parses(f.type)) is not None
+            (f.name, p) for f in msgspec.structs.fields(cls) if (p := _parses(f.type)) is not None
         )
         _PARSED[cls] = found
     return found

@@ -25,7 +25,7 @@ from contracts.api.common import (
     single_line,
 )
 
-CustomerRef = single_line(100, min_length=1)
+CustomerRef = Annotated[str, single_line(100, min_length=1)]
 
 
 class MovementReason(enum.StrEnum):

@@ -133,7 +133,7 @@ class ApiKeyCreate(Body):
     satker_id: Id | None = None
     warung_id: Id | None = None
     supplier_id: Id | None = None
-    label: single_line(200) = ""
+    label: Annotated[str, single_line(200)] = ""
 
 
 class ApiKeyOut(Out):

@@ -127,7 +127,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
             InputMiddleware,
             TransactionMiddleware,
         ],
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(
             title=API_TITLE,

@@ -101,7 +101,11 @@ class WarungDemandController(Controller):
     ) -> PreorderOut:
         return await preorders.create_preorder(tx, container, principal, warung_id, data, now)
 
-    @post("/preorders/{preorder_id:int}/status", summary="Mark a pre-order served or cancelled")
+    @post(
+        "/preorders/{preorder_id:int}/status",
+        summary="Mark a pre-order served or cancelled",
+        status_code=200,
+    )
     async def close_preorder(
         self, tx: Tx, principal: Principal, warung_id: int, preorder_id: int, data: PreorderClose
     ) -> Response[PreorderOut]:
@@ -182,7 +186,7 @@ class RestockRequestController(Controller):
         out = await restock.replace_lines(tx, container, principal, request_id, data, if_match, now)
         return Response(out, headers={"ETag": etag(out.version)})
 
-    @post("/{request_id:int}/submit", summary="Submit a draft, until the cut-off")
+    @post("/{request_id:int}/submit", summary="Submit a draft, until the cut-off", status_code=200)
     async def submit(
         self,
         tx: Tx,
@@ -194,7 +198,7 @@ class RestockRequestController(Controller):
         out = await restock.change_status(tx, principal, request_id, "submit", if_match, now)
         return Response(out, status_code=200, headers={"ETag": etag(out.version)})
 
-    @post("/{request_id:int}/cancel", summary="Cancel, until the cut-off")
+    @post("/{request_id:int}/cancel", summary="Cancel, until the cut-off", status_code=200)
     async def cancel(
         self,
         tx: Tx,
@@ -270,7 +274,9 @@ class OrderCycleController(Controller):
         out = await order_cycles.get_cycle(tx, principal, satker_id, cycle_id)
         return Response(out, headers={"ETag": etag(out.version)})
 
-    @post("/cycles/{cycle_id:int}/close", summary="Close a cycle before its cut-off")
+    @post(
+        "/cycles/{cycle_id:int}/close", summary="Close a cycle before its cut-off", status_code=200
+    )
     async def close(
         self,
         tx: Tx,

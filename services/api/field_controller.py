@@ -126,9 +126,8 @@ class MarketRunnerController(Controller):
         po_id: int,
         data: RunnerReport,
     ) -> list[EventResult]:
-        principal.require(Role.SUPPLIER)
         outcomes = await field_suppliers.runner_report(
-            tx, container, principal.supplier_id, po_id, data, now
+            tx, container, principal.acting_supplier(), po_id, data, now
         )
         return [event_result(o) for o in outcomes]
 
@@ -192,6 +191,7 @@ class TraderLinkController(Controller):
         "/",
         summary="The trader's answer (form: quantities, prices, ongkir, delivery method, or"
         " reject)",
+        status_code=200,
     )
     async def submit(
         self, request: Request, tx: Tx, container: Container, now: datetime, token: str

@@ -18,7 +18,18 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import structlog
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.enums import ScopeType
+from litestar.types import (
+    ASGIApp,
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    HTTPScope,
+    Message,
+    Receive,
+    ReceiveMessage,
+    Scope,
+    Send,
+)
 
 from contracts.errors import FieldError, IdempotencyKeyReused, InvalidInput, NotFound
 from services.auth import Principal, Role
@@ -51,9 +62,10 @@ class RequestContextMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
+        method = scope["method"]
         incoming = header(scope, b"x-request-id")
         request_id = incoming if incoming and _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
@@ -68,7 +80,8 @@ class RequestContextMiddleware:
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
-                message = {**message, "headers": headers}
+                started_with_id: HTTPResponseStartEvent = {**message, "headers": headers}
+                message = started_with_id
             await send(message)
 
         try:
@@ -76,7 +89,7 @@ class RequestContextMiddleware:
         finally:
             log.info(
                 "request",
-                method=scope["method"],
+                method=method,
                 path=scope["path"],
                 status=status,
                 ms=round((time.perf_counter() - started) * 1000, 1),
@@ -127,7 +140,7 @@ class TransactionMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         container = _container(scope)
@@ -146,7 +159,7 @@ class TransactionMiddleware:
         finally:
             await tx.rollback()  # no-op once committed
 
-    async def _plain(self, scope: Scope, receive: Receive, send: Send, tx: Tx) -> None:
+    async def _plain(self, scope: HTTPScope, receive: Receive, send: Send, tx: Tx) -> None:
         async def finish_then_send(message: Message) -> None:
             if message["type"] == "http.response.start" and tx.started:
                 if message["status"] < 400:
@@ -158,7 +171,7 @@ class TransactionMiddleware:
         await self.app(scope, receive, finish_then_send)
 
     async def _idempotent(
-        self, scope: Scope, receive: Receive, send: Send, tx: Tx, key: str, container: Container
+        self, scope: HTTPScope, receive: Receive, send: Send, tx: Tx, key: str, container: Container
     ) -> None:
         if not 1 <= len(key) <= 200:
             raise InvalidInput(
@@ -217,22 +230,25 @@ class TransactionMiddleware:
             ]  # jsonb: the engine's codec decodes it
             headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in saved.items()]
             headers.append((REPLAY_HEADER.encode(), b"true"))
-            await send(
-                {"type": "http.response.start", "status": stored["status_code"], "headers": headers}
-            )
-            await send({"type": "http.response.body", "body": bytes(stored["response_body"])})
+            replay_start: HTTPResponseStartEvent = {
+                "type": "http.response.start",
+                "status": stored["status_code"],
+                "headers": headers,
+            }
+            await send(replay_start)
+            await send(_body_event(bytes(stored["response_body"])))
             return
 
         replayed = False
 
-        async def replay_receive() -> Message:
+        async def replay_receive() -> ReceiveMessage:
             nonlocal replayed
             if not replayed:
                 replayed = True
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        start: Message | None = None
+        start: HTTPResponseStartEvent | None = None
         chunks: list[bytes] = []
 
         async def capture(message: Message) -> None:
@@ -266,18 +282,22 @@ class TransactionMiddleware:
                 else:
                     await tx.rollback()
                 await send(start)
-                await send({"type": "http.response.body", "body": content})
+                await send(_body_event(content))
                 return
             await send(message)
 
         await self.app(scope, replay_receive, capture)
 
 
+def _body_event(content: bytes) -> HTTPResponseBodyEvent:
+    return {"type": "http.response.body", "body": content, "more_body": False}
+
+
 async def _read_body(receive: Receive) -> bytes:
     parts: list[bytes] = []
     while True:
         message = await receive()
-        if message["type"] == "http.disconnect":
+        if message["type"] != "http.request":  # http.disconnect
             return b"".join(parts)
         parts.append(message.get("body", b""))
         if not message.get("more_body"):

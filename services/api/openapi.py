@@ -21,6 +21,8 @@ from litestar import Litestar
 from litestar._openapi.plugin import OpenAPIPlugin
 from litestar.routes import HTTPRoute
 
+from contracts.api.common import MAX_ID
+
 PROBLEM_JSON = "application/problem+json"
 
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -348,7 +350,25 @@ def complete(doc: dict[str, Any], public: set[tuple[str, str]]) -> dict[str, Any
             for (l_method, l_path, l_status), links in LINKS.items():
                 if (l_method, l_path) == (method, path) and l_status in responses:
                     responses[l_status]["links"] = links
+    _exact_integer_bounds(doc)
     return doc
+
+
+def _exact_integer_bounds(node: Any) -> None:
+    """Litestar writes numeric bounds as floats, so an id's maximum 2⁶³−1 reads 2⁶³: give
+    integer schemas their bounds as exact integers again."""
+    if isinstance(node, dict):
+        if node.get("type") == "integer":
+            for bound in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+                value = node.get(bound)
+                if isinstance(value, float) and value.is_integer():
+                    exact = int(value)
+                    node[bound] = min(exact, MAX_ID) if bound == "maximum" else exact
+        for child in node.values():
+            _exact_integer_bounds(child)
+    elif isinstance(node, list):
+        for child in node:
+            _exact_integer_bounds(child)
 
 
 class CompletedOpenAPIPlugin(OpenAPIPlugin):

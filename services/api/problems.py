@@ -11,6 +11,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.exceptions import NotFoundException as LitestarNotFound
 from litestar.exceptions import PermissionDeniedException as LitestarForbidden
+from litestar.types import ExceptionHandlersMap
 
 from contracts.api.common import PATTERN_HINTS
 from contracts.errors import (
@@ -199,7 +200,7 @@ def internal_error_handler(request: Request, exc: Exception) -> Response[bytes]:
     return problem(500, "internal-error", "Internal server error", "An unexpected error occurred")
 
 
-EXCEPTION_HANDLERS = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     KulakanError: kulakan_error_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_exception_handler,

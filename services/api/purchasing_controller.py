@@ -151,9 +151,8 @@ class SupplierFeedController(Controller):
         limit: Limit = 50,
         cursor: Cursor = None,
     ) -> Page[PurchaseOrderOut]:
-        principal.require(Role.SUPPLIER)
         rows = await views.list_for_supplier(
-            tx, principal.supplier_id, status=status, limit=limit, after_id=after_id(cursor)
+            tx, principal.acting_supplier(), status=status, limit=limit, after_id=after_id(cursor)
         )
         return page_of(rows, limit, lambda r: (r.id,))
 
@@ -165,13 +164,11 @@ class SupplierFeedController(Controller):
     async def post_event(
         self, tx: Tx, principal: Principal, now: datetime, po_id: int, data: SupplierEvent
     ) -> EventResult:
-        principal.require(Role.SUPPLIER)
-        order = await views.get_for_supplier(tx, principal.supplier_id, po_id)
+        supplier_id = principal.acting_supplier()
+        order = await views.get_for_supplier(tx, supplier_id, po_id)
         if data.po_number != order.po_number:
             raise Forbidden("the event names another purchase order")
-        return event_result(
-            await purchase_orders.apply_supplier_event(tx, principal.supplier_id, data, now)
-        )
+        return event_result(await purchase_orders.apply_supplier_event(tx, supplier_id, data, now))
 
 
 class WebhookController(Controller):

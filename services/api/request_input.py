@@ -9,7 +9,8 @@ import types
 from typing import Any, Union, get_args, get_origin
 from urllib.parse import parse_qsl
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 
 from contracts.api.common import MAX_ID
 from contracts.errors import BodyTooLarge, FieldError, InvalidInput, UnsupportedMediaType
@@ -60,11 +61,10 @@ def _int_query_names(handler: Any) -> tuple[str, ...]:
 
 def check_ids(scope: Scope) -> None:
     """Path and query integers beyond what a bigint holds are a 400, not a database error."""
-    errors = [
-        FieldError(name, problem, "path")
-        for name, value in scope.get("path_params", {}).items()
-        if isinstance(value, int) and (problem := _out_of_range(value))
-    ]
+    errors: list[FieldError] = []
+    for name, value in scope.get("path_params", {}).items():
+        if isinstance(value, int) and (problem := _out_of_range(value)):
+            errors.append(FieldError(name, problem, "path"))
     handler = scope.get("route_handler")
     names = _int_query_names(handler) if handler is not None else ()
     if names and scope.get("query_string"):
@@ -108,7 +108,7 @@ async def _read_limited(receive: Receive) -> bytes:
     size = 0
     while True:
         message = await receive()
-        if message["type"] == "http.disconnect":
+        if message["type"] != "http.request":  # http.disconnect
             break
         chunk = message.get("body", b"")
         size += len(chunk)
@@ -130,7 +130,7 @@ class InputMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         check_ids(scope)
@@ -147,7 +147,7 @@ class InputMiddleware:
                 check_depth(body)
         sent = False
 
-        async def replay() -> Message:
+        async def replay() -> ReceiveMessage:
             nonlocal sent
             if not sent:
                 sent = True

@@ -11,6 +11,7 @@ from typing import Any
 import msgspec
 
 from contracts.adapter import QuoteRequest, SupplierQuote
+from services.app.container import Container
 from services.app.supplier_adapters import build_adapter
 
 # per supplier: ("ok" | "failed" | "timeout", error, the quote when ok)
@@ -18,10 +19,10 @@ Answer = tuple[str, str | None, SupplierQuote | None]
 
 
 async def quote_suppliers(
-    container: Any,
+    container: Container,
     suppliers: Sequence[Mapping[str, Any]],
     request: QuoteRequest,
-    boards: Mapping[int, list[dict]],
+    boards: Mapping[int, list[dict[str, Any]]],
 ) -> dict[int, Answer]:
     """Every supplier's answer; one that fails or is too slow is recorded and left out."""
     settings = container.settings

@@ -41,6 +41,7 @@ from services.app.bulk_buy_proposal import (
 from services.app.bulk_buy_quotes import Answer, quote_suppliers
 from services.app.bulk_buy_review import mark_dropped_lines
 from services.app.bulk_buy_views import get_bulk_buy
+from services.app.container import Container
 from services.db.tx import Tx
 from services.domain.bulk_buy import (
     Action,
@@ -68,7 +69,7 @@ class Claim:
 
 async def build_bulk_buy(
     tx: Tx,
-    container: Any,
+    container: Container,
     satker_id: int,
     cycle_id: int,
     now: datetime,
@@ -81,7 +82,7 @@ async def build_bulk_buy(
     return await complete(tx, container, claimed, now)
 
 
-async def build_closed_cycles(container: Any, now: datetime) -> int:
+async def build_closed_cycles(container: Container, now: datetime) -> int:
     """Build the bulk buy of every cycle that closed without one (or whose build died
     mid-way); a cycle another process is claiming or quoting is left to it."""
     built = 0
@@ -164,7 +165,7 @@ async def claim_for_quoting(
 # ---------------------------------------------------------------- 2. propose
 
 
-async def complete(tx: Tx, container: Any, claim: Claim, now: datetime) -> BulkBuyOut:
+async def complete(tx: Tx, container: Container, claim: Claim, now: datetime) -> BulkBuyOut:
     """Quote, split and price a claimed bulk buy with no connection held, then store it in
     ``tx``; a failure before the store gives the claim back."""
     try:
@@ -175,7 +176,7 @@ async def complete(tx: Tx, container: Any, claim: Claim, now: datetime) -> BulkB
     return await _store(tx, claim, proposal, now)
 
 
-async def _propose(container: Any, claim: Claim) -> Proposal:
+async def _propose(container: Container, claim: Claim) -> Proposal:
     inputs = claim.inputs
     demand, units = await asyncio.to_thread(consolidate_lines, inputs.lines)
     answers: dict[int, Answer] = {}

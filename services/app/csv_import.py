@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from sqlalchemy import select
@@ -88,7 +88,10 @@ def _opt(convert: Callable[[str], Any]) -> Callable[[str], Any]:
 
 
 # column -> (required, converter)
-PRODUCT_COLUMNS: dict[str, tuple[bool, Callable[[str], Any]]] = {
+Columns = dict[str, tuple[bool, Callable[[str], Any]]]
+S = TypeVar("S", bound=msgspec.Struct)
+
+PRODUCT_COLUMNS: Columns = {
     "sku": (True, str.strip),
     "name": (True, str.strip),
     "category": (True, str.strip),
@@ -103,14 +106,14 @@ PRODUCT_COLUMNS: dict[str, tuple[bool, Callable[[str], Any]]] = {
     "target_margin": (False, _opt(_decimal)),
     "min_margin": (False, _opt(_decimal)),
 }
-WARUNG_COLUMNS = {
+WARUNG_COLUMNS: Columns = {
     "name": (True, str.strip),
     "owner_name": (True, str.strip),
     "phone": (True, str.strip),
     "address": (True, str.strip),
     "kota": (False, _opt(str.strip)),
 }
-SUPPLIER_COLUMNS = {
+SUPPLIER_COLUMNS: Columns = {
     "name": (True, str.strip),
     "adapter_key": (True, str.strip),
     "regions": (False, lambda v: [r.strip() for r in v.split(";") if r.strip()]),
@@ -121,7 +124,7 @@ SUPPLIER_COLUMNS = {
     "contact_phone": (False, str.strip),
     "adapter_config": (False, _opt(json.loads)),
 }
-PRICE_COLUMNS = {
+PRICE_COLUMNS: Columns = {
     "sku": (True, str.strip),
     "kota": (True, str.strip),
     "price_date": (True, str.strip),
@@ -166,8 +169,11 @@ def decode_csv(data: bytes, kind: str = "file") -> str:
 
 
 def parse_rows(
-    text: str, columns: dict[str, tuple[bool, Callable[[str], Any]]], target: type, shape=None
-) -> tuple[list[tuple[int, Any]], list[RowError]]:
+    text: str,
+    columns: Columns,
+    target: type[S],
+    shape: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> tuple[list[tuple[int, S]], list[RowError]]:
     """Parse and validate every row; returns ([(line, struct)], errors)."""
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
@@ -178,7 +184,7 @@ def parse_rows(
     ]
     if errors:
         return [], errors
-    out: list[tuple[int, Any]] = []
+    out: list[tuple[int, S]] = []
     for row in _rows(reader, errors):
         line = reader.line_num
         values: dict[str, Any] = {}
@@ -261,53 +267,53 @@ async def import_csv(
     """Import one file in the caller's transaction; raise ImportError_ (nothing written,
     as long as the caller rolls back) on any error."""
     if kind == "products":
-        rows, errors = parse_rows(text, PRODUCT_COLUMNS, ProductCreate, shape=_product_body)
+        product_rows, errors = parse_rows(text, PRODUCT_COLUMNS, ProductCreate, shape=_product_body)
         errors += [
             RowError(line, e.pointer.strip("/").split("/")[0], e.detail)
-            for line, p in rows
+            for line, p in product_rows
             for e in products.product_problems(p)
         ]
-        _check_unique(rows, lambda p: p.sku, "sku", errors)
+        _check_unique(product_rows, lambda p: p.sku, "sku", errors)
         if errors:
             raise _fail(kind, errors)
-        report = ImportReport(kind=kind, rows=len(rows))
-        for _, product in rows:
+        report = ImportReport(kind=kind, rows=len(product_rows))
+        for _, product in product_rows:
             _, outcome = await products.upsert_product(tx, product, now)
             setattr(report, outcome, getattr(report, outcome) + 1)
         return report
     if kind == "warungs":
         if satker_id is None:
             raise InvalidInput("importing warungs needs --satker")
-        rows, errors = parse_rows(text, WARUNG_COLUMNS, WarungCreate)
-        _check_unique(rows, lambda w: w.name, "name", errors)
+        warung_rows, errors = parse_rows(text, WARUNG_COLUMNS, WarungCreate)
+        _check_unique(warung_rows, lambda w: w.name, "name", errors)
         if errors:
             raise _fail(kind, errors)
-        return await _import_warungs(tx, satker_id, rows, now)
+        return await _import_warungs(tx, satker_id, warung_rows, now)
     if kind == "suppliers":
-        rows, errors = parse_rows(text, SUPPLIER_COLUMNS, SupplierCreate)
-        _check_unique(rows, lambda s: s.name, "name", errors)
+        supplier_rows, errors = parse_rows(text, SUPPLIER_COLUMNS, SupplierCreate)
+        _check_unique(supplier_rows, lambda s: s.name, "name", errors)
         if errors:
             raise _fail(kind, errors)
-        return await _import_suppliers(tx, rows, adapters, now)
+        return await _import_suppliers(tx, supplier_rows, adapters, now)
     if kind == "market-prices":
-        rows, errors = parse_rows(text, PRICE_COLUMNS, MarketPriceCreate)
-        known = await products.product_ids_by_sku(tx, [p.sku for _, p in rows])
+        price_rows, errors = parse_rows(text, PRICE_COLUMNS, MarketPriceCreate)
+        known = await products.product_ids_by_sku(tx, [p.sku for _, p in price_rows])
         errors += [
             RowError(line, "sku", f"no product with sku {p.sku}")
-            for line, p in rows
+            for line, p in price_rows
             if p.sku not in known
         ]
         if errors:
             raise _fail(kind, errors)
-        await market_prices.upsert_market_prices(tx, [p for _, p in rows])
-        return ImportReport(kind=kind, rows=len(rows), updated=len(rows))
+        await market_prices.upsert_market_prices(tx, [p for _, p in price_rows])
+        return ImportReport(kind=kind, rows=len(price_rows), updated=len(price_rows))
     raise InvalidInput(f"unknown import kind {kind!r}; one of {', '.join(KINDS)}")
 
 
 def _check_unique(
-    rows: Iterable[tuple[int, Any]], key: Callable, column: str, errors: list
+    rows: Iterable[tuple[int, S]], key: Callable[[S], object], column: str, errors: list[RowError]
 ) -> None:
-    seen: dict[Any, int] = {}
+    seen: dict[object, int] = {}
     for line, row in rows:
         k = key(row)
         if k in seen:

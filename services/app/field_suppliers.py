@@ -29,6 +29,7 @@ from contracts.capabilities import (
 from contracts.errors import Conflict, FieldError, InvalidInput, NotFound
 from contracts.events import OrderConfirmed, OrderRejected, SupplierEvent
 from services.app import purchase_orders, supplier_adapters
+from services.app.container import Container
 from services.app.purchase_orders import EventOutcome, StoredPO
 from services.auth import Principal
 from services.db.tx import Tx
@@ -36,7 +37,7 @@ from services.db.tx import Tx
 # ---------------------------------------------------------------- price boards
 
 
-async def _boards(raw: Any, container: Any, supplier_id: int) -> PriceBoards:
+async def _boards(raw: Any, container: Container, supplier_id: int) -> PriceBoards:
     return await supplier_adapters.offered(
         raw, container, supplier_id, Capability.PRICE_BOARD, PriceBoards
     )
@@ -44,7 +45,7 @@ async def _boards(raw: Any, container: Any, supplier_id: int) -> PriceBoards:
 
 async def post_board(
     tx: Tx,
-    container: Any,
+    container: Container,
     principal: Principal,
     supplier_id: int,
     body: bytes,
@@ -101,7 +102,7 @@ async def store_board(
     )
 
 
-async def get_board(tx: Tx, container: Any, supplier_id: int) -> PriceBoardOut:
+async def get_board(tx: Tx, container: Container, supplier_id: int) -> PriceBoardOut:
     raw = await tx.raw()
     await _boards(raw, container, supplier_id)
     return await _board_out(raw, supplier_id)
@@ -145,7 +146,7 @@ class BuyingListDocument(msgspec.Struct, frozen=True, kw_only=True):
 
 async def buying_list(
     tx: Tx,
-    container: Any,
+    container: Container,
     po_id: int,
     now: datetime,
     *,
@@ -171,7 +172,7 @@ async def buying_list(
 
 
 async def runner_report(
-    tx: Tx, container: Any, supplier_id: int, po_id: int, report: RunnerReport, now: datetime
+    tx: Tx, container: Container, supplier_id: int, po_id: int, report: RunnerReport, now: datetime
 ) -> list[EventOutcome]:
     """What the runner bought, as confirmed and delivered events (a report sent twice
     changes nothing the second time)."""
@@ -194,14 +195,14 @@ async def runner_report(
 # ---------------------------------------------------------------- confirmation links
 
 
-async def _links(raw: Any, container: Any, supplier_id: int) -> ConfirmationLinks:
+async def _links(raw: Any, container: Container, supplier_id: int) -> ConfirmationLinks:
     return await supplier_adapters.offered(
         raw, container, supplier_id, Capability.CONFIRMATION_LINK, ConfirmationLinks
     )
 
 
 async def whatsapp_message(
-    tx: Tx, container: Any, satker_id: int, po_id: int, now: datetime
+    tx: Tx, container: Container, satker_id: int, po_id: int, now: datetime
 ) -> WhatsAppMessageOut:
     """The order as a message to the supplier's human, with its confirmation link."""
     raw = await tx.raw()
@@ -236,7 +237,7 @@ async def _answer(raw: Any, supplier_id: int, event_id: str) -> SupplierEvent | 
 
 
 async def _link_owner(
-    raw: Any, container: Any, token: str
+    raw: Any, container: Container, token: str
 ) -> tuple[int, ConfirmationLinks] | TraderPage:
     """The supplier a link claims to be for, and its adapter; else the page for a link
     nobody can read (a 400 problem when no installed adapter issues links at all)."""
@@ -261,7 +262,7 @@ async def _link_owner(
 
 
 async def trader_link(
-    tx: Tx, container: Any, token: str, now: datetime, form: Mapping[str, Any] | None = None
+    tx: Tx, container: Container, token: str, now: datetime, form: Mapping[str, Any] | None = None
 ) -> TraderPage:
     """The page behind a confirmation link; with ``form``, the answer submitted on it.
 

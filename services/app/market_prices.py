@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
-from contracts.api.catalogue import MarketPriceCreate, MarketPriceOut
+from contracts.api.catalogue import MarketPriceCreate, MarketPriceOut, PriceSource
 from contracts.errors import FieldError, InvalidInput
 from services.app.products import product_ids_by_sku
 from services.db.models import MarketPrice, Product
@@ -30,7 +30,7 @@ async def upsert_market_prices(tx: Tx, prices: Sequence[MarketPriceCreate]) -> l
     if not prices:
         return []
     session = await tx.session()
-    stmt = insert(MarketPrice).values(
+    insert_prices = insert(MarketPrice).values(
         [
             {
                 "product_id": ids[p.sku],
@@ -42,9 +42,9 @@ async def upsert_market_prices(tx: Tx, prices: Sequence[MarketPriceCreate]) -> l
             for p in prices
         ]
     )
-    stmt = stmt.on_conflict_do_update(
+    stmt = insert_prices.on_conflict_do_update(
         constraint="uq_market_price_product_id_kota_price_date_source",
-        set_={"price_idr": stmt.excluded.price_idr},
+        set_={"price_idr": insert_prices.excluded.price_idr},
     ).returning(MarketPrice)
     rows = (await session.scalars(stmt, execution_options={"populate_existing": True})).all()
     sku_of = {v: k for k, v in ids.items()}
@@ -59,7 +59,7 @@ def _price_out(row: MarketPrice, sku: str) -> MarketPriceOut:
         kota=row.kota,
         price_date=row.price_date,
         price_idr=row.price_idr,
-        source=row.source,
+        source=PriceSource(row.source),
         created_at=row.created_at,
     )
 

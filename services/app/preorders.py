@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from contracts.api.demand import PreorderClose, PreorderCreate, PreorderOut
 from contracts.errors import FieldError, Forbidden, IllegalTransition, InvalidInput, NotFound
-from services.app.product_cache import product_cache
+from services.app.container import Container
 from services.app.tenancy import resolve_warung
 from services.auth import Principal, Role
 from services.db.tx import Tx
@@ -20,7 +20,7 @@ _PREORDER_COLUMNS = (
 
 async def create_preorder(
     tx: Tx,
-    container: object,
+    container: Container,
     principal: Principal,
     warung_id: int,
     data: PreorderCreate,
@@ -30,7 +30,7 @@ async def create_preorder(
     satker_id = await resolve_warung(raw, principal, warung_id)
     if principal.role == Role.COORDINATOR:
         raise Forbidden("pre-orders are recorded by the warung")
-    products = await product_cache(container).get_many(raw, [data.product_id])
+    products = await container.product_cache.get_many(raw, [data.product_id])
     errors: list[FieldError] = []
     product = sold_product(products, data.product_id, "/product_id", errors)
     check_item_quantity(data.quantity, product, "/quantity", errors, allow_zero=False)

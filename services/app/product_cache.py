@@ -67,8 +67,3 @@ class ProductCache:
             self._entries.clear()
         else:
             self._entries.pop(product_id, None)
-
-
-def product_cache(container: object) -> ProductCache:
-    """The container's product cache (one per app or worker process)."""
-    return container.product_cache  # type: ignore[attr-defined]

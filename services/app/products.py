@@ -15,7 +15,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.api.catalogue import (
+    Category,
     Ceiling,
+    CeilingKind,
     CeilingOut,
     Pack,
     PackOut,
@@ -76,7 +78,10 @@ async def _product_out(session: AsyncSession, rows: Sequence[Product]) -> list[P
         ):
             ceilings[c.product_id].append(
                 CeilingOut(
-                    region=c.region, kind=c.kind, price_idr=c.price_idr, regulation=c.regulation
+                    region=c.region,
+                    kind=CeilingKind(c.kind),
+                    price_idr=c.price_idr,
+                    regulation=c.regulation,
                 )
             )
     return [
@@ -84,7 +89,7 @@ async def _product_out(session: AsyncSession, rows: Sequence[Product]) -> list[P
             id=r.id,
             sku=r.sku,
             name=r.name,
-            category=r.category,
+            category=Category(r.category),
             retail_unit=r.retail_unit,
             fractional=r.fractional,
             vat=r.vat,

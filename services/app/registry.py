@@ -26,13 +26,13 @@ from services.db.tx import Tx
 from services.domain.versioning import check_if_match
 
 
-def _apply(row: object, changes: msgspec.Struct, now: datetime) -> None:
+def _apply(row: Satker | Warung, changes: msgspec.Struct, now: datetime) -> None:
     for name in changes.__struct_fields__:
         value = getattr(changes, name)
         if value is not None:
             setattr(row, name, value)
-    row.version += 1  # type: ignore[attr-defined]
-    row.updated_at = now  # type: ignore[attr-defined]
+    row.version += 1
+    row.updated_at = now
 
 
 async def create_satker(tx: Tx, data: SatkerCreate) -> SatkerOut:

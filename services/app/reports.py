@@ -137,6 +137,11 @@ async def scorecard(tx: Tx, satker_id: int) -> ScorecardReport:
             if o["sent_at"] is not None:
                 seconds = (o["delivered_at"] - o["sent_at"]).total_seconds()
                 lead_hours.append(Decimal(str(seconds)) / 3600)
+        mean_lead = (
+            (sum(lead_hours, Decimal(0)) / len(lead_hours)).quantize(Decimal("0.1"))
+            if lead_hours
+            else None
+        )
         scores.append(
             SupplierScore(
                 supplier_id=supplier_id,
@@ -146,9 +151,7 @@ async def scorecard(tx: Tx, satker_id: int) -> ScorecardReport:
                 delivered_value_idr=delivered,
                 fill_rate=_rate(delivered, ordered),
                 on_time_rate=_rate(on_time, dated),
-                mean_lead_time_hours=(sum(lead_hours) / len(lead_hours)).quantize(Decimal("0.1"))
-                if lead_hours
-                else None,
+                mean_lead_time_hours=mean_lead,
                 price_variance=_rate(delivered - quoted, quoted),
                 discrepancies=discrepancies.get(supplier_id, 0),
             )

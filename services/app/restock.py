@@ -24,8 +24,9 @@ from contracts.api.demand import (
     RestockRequestSummaryOut,
 )
 from contracts.errors import FieldError, Forbidden, InvalidInput, NotFound
+from services.app.container import Container
 from services.app.order_cycles import cutoff_passed, window_args, window_sql
-from services.app.product_cache import CachedProduct, product_cache
+from services.app.product_cache import CachedProduct
 from services.auth import Principal, Role
 from services.db.tx import Tx
 from services.domain import cycle as cycle_rules
@@ -61,13 +62,13 @@ _REQUEST_COLUMNS = (
 
 
 async def create_request(
-    tx: Tx, container: object, principal: Principal, data: RestockRequestCreate, now: datetime
+    tx: Tx, container: Container, principal: Principal, data: RestockRequestCreate, now: datetime
 ) -> RestockRequestOut:
     principal.require(Role.WARUNG)
     assert principal.satker_id is not None and principal.warung_id is not None
     satker_id, warung_id = principal.satker_id, principal.warung_id
     raw = await tx.raw()
-    products = await product_cache(container).get_many(raw, {ln.product_id for ln in data.lines})
+    products = await container.product_cache.get_many(raw, {ln.product_id for ln in data.lines})
     categories = restock_rules.validate_lines(data.lines, products)
     status = "submitted" if data.submit else "draft"
     row = await raw.fetchrow(
@@ -248,7 +249,7 @@ async def _editable(raw: Any, row: Any, action: str, now: datetime) -> None:
 
 async def replace_lines(
     tx: Tx,
-    container: object,
+    container: Container,
     principal: Principal,
     request_id: int,
     data: RestockLinesUpdate,
@@ -260,7 +261,7 @@ async def replace_lines(
     row = await _load(raw, principal, request_id, lock=True)
     check_if_match(if_match, row["version"])
     await _editable(raw, row, "edit", now)
-    products = await product_cache(container).get_many(raw, {ln.product_id for ln in data.lines})
+    products = await container.product_cache.get_many(raw, {ln.product_id for ln in data.lines})
     restock_rules.validate_lines(data.lines, products, allowed=set(row["cycle_categories"]))
     await raw.execute(
         "DELETE FROM restock_line WHERE satker_id = $1 AND request_id = $2",

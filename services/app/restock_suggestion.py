@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contracts.api.demand import SuggestionLineOut, SuggestionOut
 from services.app import restock
-from services.app.product_cache import product_cache
+from services.app.container import Container
 from services.app.tenancy import resolve_warung
 from services.auth import Principal
 from services.db.tx import Tx
@@ -12,7 +12,7 @@ from services.domain import suggestion
 
 
 async def restock_suggestion(
-    tx: Tx, container: object, principal: Principal, warung_id: int
+    tx: Tx, container: Container, principal: Principal, warung_id: int
 ) -> SuggestionOut:
     raw = await tx.raw()
     satker_id = await resolve_warung(raw, principal, warung_id)
@@ -36,7 +36,7 @@ async def restock_suggestion(
         for r in levels
     }
     preorders = {r["product_id"]: r["quantity"] for r in wanted}
-    products = await product_cache(container).get_many(raw, set(stock) | set(preorders))
+    products = await container.product_cache.get_many(raw, set(stock) | set(preorders))
     active = {pid: p for pid, p in products.items() if p.active}
     lines = suggestion.suggest(
         stock,

@@ -16,7 +16,7 @@ from contracts.api.demand import (
     StockUpdate,
 )
 from contracts.errors import FieldError, InvalidInput
-from services.app.product_cache import product_cache
+from services.app.container import Container
 from services.app.tenancy import resolve_warung
 from services.auth import Principal
 from services.db.tx import Tx
@@ -27,12 +27,12 @@ _LEVEL_COLUMNS = "warung_id, product_id, on_hand, minimum, maximum, version, upd
 
 
 async def update_stock(
-    tx: Tx, container: object, principal: Principal, warung_id: int, data: StockUpdate
+    tx: Tx, container: Container, principal: Principal, warung_id: int, data: StockUpdate
 ) -> list[StockLevelOut]:
     """A stock-take and/or new reorder points. Each changed on hand is a ``count`` movement."""
     raw = await tx.raw()
     satker_id = await resolve_warung(raw, principal, warung_id)
-    products = await product_cache(container).get_many(raw, {i.product_id for i in data.items})
+    products = await container.product_cache.get_many(raw, {i.product_id for i in data.items})
     errors: list[FieldError] = []
     seen: set[int] = set()
     for n, item in enumerate(data.items):
@@ -127,12 +127,12 @@ async def _insert_movements(
 
 
 async def record_movement(
-    tx: Tx, container: object, principal: Principal, warung_id: int, data: StockMovementIn
+    tx: Tx, container: Container, principal: Principal, warung_id: int, data: StockMovementIn
 ) -> StockMovementOut:
     """A receipt (delta > 0), sale (delta < 0) or adjustment (either) of on hand."""
     raw = await tx.raw()
     satker_id = await resolve_warung(raw, principal, warung_id)
-    products = await product_cache(container).get_many(raw, [data.product_id])
+    products = await container.product_cache.get_many(raw, [data.product_id])
     errors: list[FieldError] = []
     product = products.get(data.product_id)
     if product is None:

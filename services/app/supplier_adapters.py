@@ -10,9 +10,11 @@ lists, confirmation links) is asked of the registry through :func:`offered`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
+
+import msgspec
 
 from contracts.adapter import (
     AdapterContext,
@@ -30,6 +32,7 @@ from contracts.capabilities import PriceBoardEntry, PriceBoards
 from contracts.errors import Conflict, NotFound
 from contracts.events import SupplierEvent
 from services.app import purchase_orders
+from services.app.container import Container
 from services.app.purchase_orders import EventOutcome, StoredPO
 from services.db.tx import Tx
 
@@ -47,7 +50,9 @@ async def supplier_row(raw: Any, supplier_id: int) -> Any:
     return row
 
 
-async def latest_board_rows(raw: Any, supplier_ids: Sequence[int]) -> dict[int, list[dict]]:
+async def latest_board_rows(
+    raw: Any, supplier_ids: Sequence[int]
+) -> dict[int, list[dict[str, Any]]]:
     """The newest price board of each supplier (wholesale markets post one a day)."""
     rows = await raw.fetch(
         """
@@ -61,7 +66,7 @@ async def latest_board_rows(raw: Any, supplier_ids: Sequence[int]) -> dict[int, 
         """,
         list(supplier_ids),
     )
-    boards: dict[int, list[dict]] = {}
+    boards: dict[int, list[dict[str, Any]]] = {}
     for r in rows:
         entry = dict(r)
         boards.setdefault(entry.pop("supplier_id"), []).append(entry)
@@ -97,7 +102,7 @@ class BoardQuoting:
         return self.adapter.parse_inbound(request)
 
 
-def supplier_adapter(container: Any, row: Any) -> SupplierAdapter:
+def supplier_adapter(container: Container, row: Any) -> SupplierAdapter:
     """The one adapter of the supplier in ``row`` (built on first use, or when its config
     changed)."""
     return container.adapters.instance(
@@ -114,10 +119,10 @@ def supplier_adapter(container: Any, row: Any) -> SupplierAdapter:
 
 
 def build_adapter(
-    container: Any,
+    container: Container,
     row: Any,
     *,
-    board: Sequence[Any] | None = None,
+    board: Sequence[PriceBoardEntry | Mapping[str, Any]] | None = None,
 ) -> SupplierAdapter:
     """The supplier's adapter (one kept per supplier, with its own HTTP client), ready to quote.
     ``board``: a price-board supplier's latest board, read beforehand so that concurrent quotes
@@ -127,13 +132,14 @@ def build_adapter(
     if boards is None:
         return adapter
     entries = [
-        PriceBoardEntry(**entry) if isinstance(entry, dict) else entry for entry in board or ()
+        entry if isinstance(entry, PriceBoardEntry) else msgspec.convert(entry, PriceBoardEntry)
+        for entry in board or ()
     ]
     return BoardQuoting(adapter, boards, entries)
 
 
 async def adapter_for(
-    raw: Any, container: Any, supplier_id: int, *, with_board: bool = False
+    raw: Any, container: Container, supplier_id: int, *, with_board: bool = False
 ) -> SupplierAdapter:
     """One supplier's adapter; ``with_board`` reads its latest price board, which only
     quoting needs."""
@@ -143,7 +149,7 @@ async def adapter_for(
 
 
 async def offered(
-    raw: Any, container: Any, supplier_id: int, capability: Capability, protocol: type[P]
+    raw: Any, container: Container, supplier_id: int, capability: Capability, protocol: type[P]
 ) -> P:
     """Supplier ``supplier_id``'s adapter as ``protocol``; 404 for an unknown supplier, 409
     for one that does not offer ``capability``."""
@@ -157,7 +163,7 @@ async def offered(
 
 
 async def receive_webhook(
-    tx: Tx, container: Any, supplier_id: int, inbound: InboundRequest, now: datetime
+    tx: Tx, container: Container, supplier_id: int, inbound: InboundRequest, now: datetime
 ) -> list[EventOutcome]:
     """A supplier's signed webhook, applied as supplier events. A supplier that takes no
     webhooks (it does not declare ``inbound``) answers 404, like an unknown one: the caller

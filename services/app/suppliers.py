@@ -9,7 +9,7 @@ import secrets
 from datetime import datetime
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import any_, select
 
 from contracts.api.catalogue import SupplierCreate, SupplierCreated, SupplierOut, SupplierUpdate
 from contracts.errors import FieldError, InvalidInput, NotFound
@@ -124,5 +124,5 @@ async def list_suppliers(
     if after_id is not None:
         stmt = stmt.where(Supplier.id > after_id)
     if region is not None:
-        stmt = stmt.where(Supplier.regions.any(region))
+        stmt = stmt.where(any_(Supplier.regions) == region)
     return [_supplier_out(r) for r in (await session.scalars(stmt)).all()]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any
 
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from services.db.errors import translated
@@ -38,11 +39,16 @@ class Tx:
         return self._conn
 
     async def raw(self) -> Any:
-        """The asyncpg connection inside this transaction."""
+        """The asyncpg connection inside this transaction (``Any``: asyncpg ships no types)."""
         conn = await self.connection()
         adapted = (await conn.get_raw_connection()).dbapi_connection
+        if not isinstance(adapted, AsyncAdapt_asyncpg_connection):
+            raise TypeError("Tx.raw needs the postgresql+asyncpg dialect")
         # SQLAlchemy's asyncpg adapter sends BEGIN lazily, on its own first statement; a
-        # statement sent straight to the driver would run outside the transaction.
+        # statement sent straight to the driver would run outside the transaction. There is no
+        # public way to begin it without sending a statement (one more round trip per
+        # transaction), so this uses the adapter's own flag and method; SQLAlchemy is pinned
+        # below 2.1 and test_raw_driver_statements_roll_back_with_the_transaction guards it.
         if not adapted._started:
             await adapted._start_transaction()
         return adapted.driver_connection

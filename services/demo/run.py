@@ -177,7 +177,7 @@ async def _confirm_receipts(api: httpx.AsyncClient, cast: Cast, bb_id: int) -> t
                 f"/v1/warungs/{w}/deliveries?bulk_buy_id={bb_id}&limit=500", headers=headers
             )
         )
-        lines = []
+        lines: list[dict[str, Any]] = []
         for d in got["items"]:
             expected = Decimal(d["allocated"]) + Decimal(d["surplus"])
             if expected <= 0 or d["receipt"] != "pending":

@@ -13,7 +13,7 @@ import msgspec
 from sqlalchemy import select
 
 from contracts.adapter import AdapterContext, Capability
-from contracts.api.catalogue import MarketPriceCreate
+from contracts.api.catalogue import MarketPriceCreate, PriceSource
 from contracts.api.registry import ApiKeyCreate, KeyRole, SatkerCreate
 from contracts.capabilities import PriceBoards
 from services.app import market_prices, registry
@@ -75,7 +75,7 @@ async def seed_demo(tx: Tx, *, now: datetime, adapters: AdapterRegistry) -> Seed
             kota=DEMO_SATKER.kota,
             price_date=today,
             price_idr=int(row["price_idr"]),
-            source="SP2KP" if row["source"] == "report" else "manual",
+            source=PriceSource.SP2KP if row["source"] == "report" else PriceSource.MANUAL,
         )
         for row in csv.DictReader(demo_file("market_reference.csv").splitlines())
     ]
@@ -122,6 +122,8 @@ async def _demo_keys(tx: Tx, satker_id: int) -> DemoKeys:
     supplier_id = await session.scalar(
         select(Supplier.id).where(Supplier.adapter_key == "marketplace").order_by(Supplier.id)
     )
+    if warung_id is None or supplier_id is None:
+        raise RuntimeError("the demo needs a warung and a marketplace supplier; import them first")
 
     async def key(role: KeyRole, **scope: int | None) -> str:
         data = ApiKeyCreate(role=role, label=f"{DEMO_KEY_LABEL} {role}", **scope)

@@ -23,6 +23,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from contracts.errors import Conflict, FieldError, IllegalTransition, RuleViolation
 
@@ -175,7 +176,7 @@ class Approval:
         return (self.key_id, self.user_id)
 
 
-def decode_approvals(stored: str | list | None) -> list[Approval]:
+def decode_approvals(stored: str | list[dict[str, Any]] | None) -> list[Approval]:
     """The approvals column as stored (JSON text, or already decoded by the driver)."""
     items = json.loads(stored) if isinstance(stored, str) else (stored or [])
     return [

@@ -7,6 +7,7 @@ to its warungs and each warung line to its bulk line.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import msgspec
@@ -32,29 +33,38 @@ class ProductDemand(msgspec.Struct, frozen=True, kw_only=True):
     request_line_ids: tuple[LineId, ...]
 
 
+@dataclass
+class _Total:
+    sku: str
+    quantity: Decimal = Decimal(0)
+    preorder_quantity: Decimal = Decimal(0)
+    warungs: set[int] = field(default_factory=set)
+    ids: list[LineId] = field(default_factory=list)
+
+
 def consolidate(lines: Iterable[RequestLine]) -> list[ProductDemand]:
     """Sum demand per product, ordered by SKU; lines are listed in id order."""
-    totals: dict[int, list] = {}
+    totals: dict[int, _Total] = {}
     for line in lines:
         entry = totals.get(line.product_id)
         if entry is None:
-            entry = totals[line.product_id] = [line.sku, Decimal(0), Decimal(0), set(), []]
-        entry[1] += line.quantity
+            entry = totals[line.product_id] = _Total(sku=line.sku)
+        entry.quantity += line.quantity
         if line.serves_preorder:
-            entry[2] += line.quantity
-        entry[3].add(line.warung_id)
-        entry[4].append(line.request_line_id)
+            entry.preorder_quantity += line.quantity
+        entry.warungs.add(line.warung_id)
+        entry.ids.append(line.request_line_id)
     return sorted(
         (
             ProductDemand(
                 product_id=pid,
-                sku=sku,
-                quantity=qty,
-                preorder_quantity=pre,
-                warungs=len(warungs),
-                request_line_ids=tuple(sorted(ids)),
+                sku=t.sku,
+                quantity=t.quantity,
+                preorder_quantity=t.preorder_quantity,
+                warungs=len(t.warungs),
+                request_line_ids=tuple(sorted(t.ids)),
             )
-            for pid, (sku, qty, pre, warungs, ids) in totals.items()
+            for pid, t in totals.items()
         ),
         key=lambda d: d.sku,
     )

@@ -23,14 +23,20 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 
 
 class LineLike(Protocol):
-    product_id: int
-    quantity: Decimal
+    # read-only, so frozen Structs match
+    @property
+    def product_id(self) -> int: ...
+    @property
+    def quantity(self) -> Decimal: ...
 
 
 class ProductLike(Protocol):
-    category: str
-    fractional: bool
-    active: bool
+    @property
+    def category(self) -> str: ...
+    @property
+    def fractional(self) -> bool: ...
+    @property
+    def active(self) -> bool: ...
 
 
 def check_transition(current: str, action: str) -> str:

@@ -275,8 +275,8 @@ def settle(
     invoices = []
     for party_id in sorted(lines):
         party_lines = tuple(lines[party_id])
-        goods = sum(line.goods_idr for line in party_lines)
-        fees = sum(line.fee_idr for line in party_lines)
+        party_goods = sum(line.goods_idr for line in party_lines)
+        party_fees = sum(line.fee_idr for line in party_lines)
         market = customer = paid_with_ref = 0
         for line in party_lines:
             s = share_of[(party_id, line.supplier_id, line.sku)]
@@ -291,9 +291,9 @@ def settle(
             Invoice(
                 party_id=party_id,
                 lines=party_lines,
-                goods_idr=goods,
-                fees_idr=fees,
-                total_idr=goods + fees,
+                goods_idr=party_goods,
+                fees_idr=party_fees,
+                total_idr=party_goods + party_fees,
                 due={
                     sid: due_date(delivered_on, bill_of[sid].terms, bill_of[sid].tempo_days)
                     for sid in sorted({line.supplier_id for line in party_lines})

@@ -46,7 +46,7 @@ def web_parts(settings: Settings) -> WebParts:
         request_class=HTMXRequest,
         middleware=[DefineMiddleware(CSRFMiddleware, config=csrf_config(settings))],
         dependencies={"viewer": Provide(provide_viewer)},
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=EXCEPTION_HANDLERS,
         include_in_schema=False,
     )
     static = create_static_files_router(

@@ -12,6 +12,7 @@ from litestar.exceptions import HTTPException
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
+from litestar.types import ExceptionHandlersMap
 
 from contracts.errors import Conflict, Forbidden, KulakanError, NotFound, Unauthorized
 from services.app.users import WebUser
@@ -114,7 +115,7 @@ def http_error(request: Request, exc: HTTPException) -> Response:
     return _error_page(request, exc.status_code, "bad_request")
 
 
-EXCEPTION_HANDLERS = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     SignInRequired: sign_in_required,
     PasswordRequired: password_required,
     KulakanError: kulakan_error,

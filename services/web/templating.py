@@ -51,7 +51,9 @@ def make_environment(language: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
+        translations(language), newstyle=True
+    )
     locale = formatting.locale_for(language)
     env.filters.update(
         rupiah=partial(formatting.rupiah, locale=locale),

@@ -14,16 +14,17 @@ from datetime import timedelta
 import structlog
 
 from services.app import order_cycles
+from services.app.container import Container
 from services.db.tx import Tx
 
 log = structlog.get_logger(__name__)
 
 
-async def close_due_cycles(container: object) -> int:
+async def close_due_cycles(container: Container) -> int:
     """Close every open cycle past its cut-off and lock its submitted requests; returns how
     many cycles this call closed. Cycles that open by now are marked open on the way."""
-    engine = container.engine  # type: ignore[attr-defined]
-    now = container.clock()  # type: ignore[attr-defined]
+    engine = container.engine
+    now = container.clock()
     async with Tx(engine) as tx:
         await order_cycles.open_due_cycles(await tx.raw(), now)
     closed = 0
@@ -45,11 +46,11 @@ async def close_due_cycles(container: object) -> int:
     return closed
 
 
-async def materialise_cycles(container: object, horizon: timedelta | None = None) -> int:
+async def materialise_cycles(container: Container, horizon: timedelta | None = None) -> int:
     """Create the cycle instances of every satker's active templates whose cut-off falls
     within ``horizon`` (default 8 days); returns how many were created."""
-    engine = container.engine  # type: ignore[attr-defined]
-    now = container.clock()  # type: ignore[attr-defined]
+    engine = container.engine
+    now = container.clock()
     async with Tx(engine) as tx:
         raw = await tx.raw()
         satkers = await raw.fetch(
@@ -65,7 +66,7 @@ async def materialise_cycles(container: object, horizon: timedelta | None = None
     return created
 
 
-async def run_cycle_jobs(container: object) -> tuple[int, int]:
+async def run_cycle_jobs(container: Container) -> tuple[int, int]:
     """One tick for the worker: materialise, then close what is due. (created, closed)."""
     created = await materialise_cycles(container)
     closed = await close_due_cycles(container)

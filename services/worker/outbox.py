@@ -25,6 +25,7 @@ import structlog
 from contracts.adapter import PurchaseOrderRequest
 from contracts.errors import KulakanError, SupplierError
 from services.app import outbox, purchase_orders, supplier_adapters
+from services.app.container import Container
 from services.db.tx import Tx
 from services.domain import purchase_order as po_domain
 
@@ -52,7 +53,7 @@ class Claimed(msgspec.Struct, frozen=True, kw_only=True):
 class Dispatcher:
     def __init__(
         self,
-        container: Any,
+        container: Container,
         *,
         worker_id: str | None = None,
         batch: int = 20,

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 import structlog
 
+from services.app.container import Container
 from services.db.tx import Tx
 
 log = structlog.get_logger("kulakan.worker")
 
-Job = Callable[[object], Awaitable[object]]
+Job = Callable[[Container], Awaitable[object]]
 
 
 @dataclass(frozen=True)
@@ -25,31 +26,31 @@ class PeriodicJob:
     every_seconds: float
 
 
-async def purge_idempotency_records(container: object) -> int:
-    async with Tx(container.engine) as tx:  # type: ignore[attr-defined]
+async def purge_idempotency_records(container: Container) -> int:
+    async with Tx(container.engine) as tx:
         raw = await tx.raw()
         status = await raw.execute("DELETE FROM idempotency_record WHERE expires_at < now()")
     return int(status.split()[-1])
 
 
-async def consolidate_closed_cycles(container: object) -> int:
+async def consolidate_closed_cycles(container: Container) -> int:
     """Build the bulk buy of every cycle that closed without one. Each is claimed in a short
     transaction, quoted with no connection held and stored in another; a cycle another
     worker is building is left to it."""
     from services.app.bulk_buys import build_closed_cycles
 
-    return await build_closed_cycles(container, container.clock())  # type: ignore[attr-defined]
+    return await build_closed_cycles(container, container.clock())
 
 
-async def settle_delivered_bulk_buys(container: object) -> int:
+async def settle_delivered_bulk_buys(container: Container) -> int:
     """Allocate and invoice every ordered bulk buy whose orders are all done, each in its
     own transaction (one another worker is settling is skipped)."""
     from services.app.settlement import settle_ready
 
     settled = 0
     while True:
-        async with Tx(container.engine) as tx:  # type: ignore[attr-defined]
-            if not await settle_ready(tx, container.clock(), limit=1):  # type: ignore[attr-defined]
+        async with Tx(container.engine) as tx:
+            if not await settle_ready(tx, container.clock(), limit=1):
                 return settled
         settled += 1
 
@@ -66,7 +67,7 @@ def default_jobs() -> list[PeriodicJob]:
 
 
 class Worker:
-    def __init__(self, container: object, jobs: Sequence[PeriodicJob]) -> None:
+    def __init__(self, container: Container, jobs: Sequence[PeriodicJob]) -> None:
         self.container = container
         self.jobs = list(jobs)
         self.stopping = asyncio.Event()

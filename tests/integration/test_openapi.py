@@ -108,3 +108,24 @@ async def test_an_unsupported_method_is_405_with_allow(client: Any) -> None:
     assert response.status_code == 405
     assert response.headers["content-type"].startswith("application/problem+json")
     assert set(response.headers["allow"].replace(" ", "").split(",")) == {"GET", "POST", "OPTIONS"}
+
+
+async def test_integer_bounds_are_exact_integers(doc: dict[str, Any]) -> None:
+    """An id's maximum is 2⁶³−1 exactly, not the float 2⁶³ a client would take at its word."""
+    bounds = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "integer":
+                bounds.extend(node[b] for b in ("minimum", "maximum") if b in node)
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(doc)
+    assert 2**63 - 1 in bounds
+    assert all(isinstance(b, int) and b <= 2**63 - 1 for b in bounds), {
+        b for b in bounds if not isinstance(b, int) or b > 2**63 - 1
+    }
