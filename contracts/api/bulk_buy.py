@@ -8,7 +8,8 @@ from typing import Annotated
 
 import msgspec
 
-from contracts.api.common import MAX_RUPIAH, MULTI_LINE, Body, Id, Out
+from contracts.api.common import MULTI_LINE, Body, Id, Out
+from contracts.money import MAX_RUPIAH
 
 Reason = Annotated[str, msgspec.Meta(min_length=3, max_length=1000, pattern=MULTI_LINE)]
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 from litestar import Controller, Response, get, post
 from litestar.plugins.htmx import HTMXRequest
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 
 from contracts.api.bulk_buy import BulkBuyLineOut, BulkBuyOut, OverrideIn, ReasonIn
@@ -71,7 +72,8 @@ async def _context(
         **extra,
     }
     if with_rows:  # each line's row, rendered once per state (see services.web.line_rows)
-        context["rows"] = line_rows(request.app.template_engine.engine, context)
+        engine = cast(JinjaTemplateEngine, request.app.template_engine)
+        context["rows"] = line_rows(engine.engine, context)
     return context
 
 
