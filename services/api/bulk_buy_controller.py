@@ -23,6 +23,7 @@ from services.app import bulk_buy_background, bulk_buy_review, bulk_buy_views, b
 from services.auth import Principal, Role
 from services.bootstrap import Container
 from services.db.tx import Tx
+from services.domain.bulk_buy import BulkBuyStatus
 from services.domain.versioning import etag
 
 
@@ -75,7 +76,7 @@ class BulkBuyController(Controller):
         principal: Principal,
         satker_id: int,
         cycle_id: Annotated[int | None, QueryParameter(name="cycle_id")] = None,
-        status: Annotated[str | None, QueryParameter(name="status")] = None,
+        status: Annotated[BulkBuyStatus | None, QueryParameter(name="status")] = None,
         limit: Limit = 50,
         cursor: Cursor = None,
     ) -> Page[BulkBuySummaryOut]:
@@ -84,7 +85,7 @@ class BulkBuyController(Controller):
             principal,
             satker_id,
             cycle_id=cycle_id,
-            status=status,
+            status=str(status) if status else None,
             limit=limit,
             after_id=after_id(cursor),
         )

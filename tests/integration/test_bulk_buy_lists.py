@@ -43,6 +43,33 @@ async def test_the_satkers_bulk_buys_are_listed_and_the_cycle_names_its_own(engi
     for params in ({"status": "ordered"}, {"cycle_id": cycle_id + 1000}):
         other = await client.get(f"{base}/bulk-buys", params=params, headers=tenant.coordinator)
         assert other.json()["items"] == []
+    bad = await client.get(
+        f"{base}/bulk-buys", params={"status": "lost"}, headers=tenant.coordinator
+    )
+    assert bad.status_code == 400
+    # a second bulk buy (an urgent one-off cycle, closed at once): pages of one, newest first
+    urgent = await client.post(
+        f"{base}/cycles",
+        json={"name": "Darurat", "categories": ["fresh"], "cutoff_at": "2026-11-24T09:00:00Z"},
+        headers=tenant.coordinator,
+    )
+    await client.post(f"{base}/cycles/{urgent.json()['id']}/close", headers=tenant.coordinator)
+    second = await client.post(
+        f"{base}/cycles/{urgent.json()['id']}/bulk-buy", headers=tenant.coordinator
+    )
+    assert second.status_code == 201, second.text
+    first_page = (
+        await client.get(f"{base}/bulk-buys", params={"limit": 1}, headers=tenant.coordinator)
+    ).json()
+    assert [b["id"] for b in first_page["items"]] == [second.json()["id"]]
+    rest = (
+        await client.get(
+            f"{base}/bulk-buys",
+            params={"limit": 1, "cursor": first_page["next_cursor"]},
+            headers=tenant.coordinator,
+        )
+    ).json()
+    assert [b["id"] for b in rest["items"]] == [built["id"]] and rest["next_cursor"] is None
     stranger = await new_tenant(engine, warungs=0)
     hidden = await client.get(f"{base}/bulk-buys", headers=stranger.coordinator)
     assert hidden.status_code == 404
