@@ -6,14 +6,16 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
-from contracts.api.demand import Category
-from contracts.errors import VersionMismatch
+from contracts.api.demand import Category, OneOffCycleCreate
+from contracts.errors import FieldError, InvalidInput, VersionMismatch
 from services.app import bulk_buy_background, console_home, cycle_demand, order_cycles
 from services.app.users import WebUser
 from services.auth import Role
@@ -53,19 +55,27 @@ class CyclesController(Controller):
     async def list_cycles(
         self, request: HTMXRequest, tx: Tx, viewer: WebUser, now: datetime, satker_id: int
     ) -> Template:
+        context = await _list_context(tx, viewer, now, satker_id)
+        return page(request, "console/cycles/list.html", context)
+
+    @post("/", name="console:cycle-create")
+    async def create_one_off(
+        self, request: HTMXRequest, tx: Tx, viewer: WebUser, now: datetime, satker_id: int
+    ) -> Response | Template:
+        """An urgent restock outside the templates: the same use case as ``POST /v1/…/cycles``."""
         principal = viewer.principal()
         satker = await console_home.satker_header(tx, principal, satker_id)
-        cycles = await order_cycles.list_cycles(
-            tx, principal, satker_id, limit=200, after=(now - RECENT, 0), status=None
-        )
-        context = {
-            "viewer": viewer,
-            "satker": satker,
-            "satker_id": satker_id,
-            "cycles": list(reversed(cycles[:200])),  # the latest cut-off first
-            "now": now,
-        }
-        return page(request, "console/cycles/list.html", context)
+        form = await request.form()
+        try:
+            data = _one_off(form, satker.timezone)
+            made = await order_cycles.create_one_off_cycle(tx, principal, satker_id, data, now)
+        except (msgspec.ValidationError, InvalidInput) as exc:
+            context = await _list_context(tx, viewer, now, satker_id)
+            context["errors"] = _pointers(exc)
+            context["form"] = {k: form.get(k) or "" for k in ("name", "cutoff", "delivery")}
+            context["form_categories"] = form.getall("categories") if "categories" in form else []
+            return page(request, "console/cycles/list.html", context, status_code=422)
+        return go(request, f"{_base(satker_id)}/cycles/{made.id}")
 
     @get("/{cycle_id:int}", name="console:cycle")
     async def detail(
@@ -118,6 +128,51 @@ class CyclesController(Controller):
         principal.satker_scope(satker_id)
         started = await bulk_buy_background.start_build(container, satker_id, cycle_id, now)
         return go(request, f"{_base(satker_id)}/bulk-buys/{started.id}")
+
+
+async def _list_context(tx: Tx, viewer: WebUser, now: datetime, satker_id: int) -> dict[str, Any]:
+    principal = viewer.principal()
+    satker = await console_home.satker_header(tx, principal, satker_id)
+    cycles = await order_cycles.list_cycles(
+        tx, principal, satker_id, limit=200, after=(now - RECENT, 0), status=None
+    )
+    return {
+        "viewer": viewer,
+        "satker": satker,
+        "satker_id": satker_id,
+        "cycles": list(reversed(cycles[:200])),  # the latest cut-off first
+        "now": now,
+        "categories": [c.value for c in Category],
+        "errors": [],
+        "form": {"name": "", "cutoff": "", "delivery": ""},
+        "form_categories": [],
+        "idempotency_key": uuid.uuid4().hex,
+    }
+
+
+def _one_off(form: Any, zone: str) -> OneOffCycleCreate:
+    """The form's fields as the API's body; the cut-off is a wall time in the satker's zone."""
+    body: dict[str, Any] = {
+        "name": str(form.get("name") or "").strip(),
+        "categories": form.getall("categories") if "categories" in form else [],
+    }
+    try:
+        cutoff = datetime.fromisoformat(str(form.get("cutoff") or ""))
+    except ValueError as exc:
+        raise InvalidInput("no cut-off", errors=[FieldError("/cutoff_at", "required")]) from exc
+    body["cutoff_at"] = cutoff.replace(tzinfo=ZoneInfo(zone)).isoformat()
+    if form.get("delivery"):
+        body["delivery_date"] = str(form.get("delivery"))
+    return msgspec.convert(body, OneOffCycleCreate, strict=False)
+
+
+def _pointers(exc: Exception) -> list[str]:
+    if isinstance(exc, InvalidInput):
+        return [e.pointer for e in exc.errors] or ["/"]
+    text = str(exc)
+    return [
+        f"/{name}" for name in ("name", "categories", "cutoff_at", "delivery_date") if name in text
+    ] or ["/"]
 
 
 async def _detail_context(

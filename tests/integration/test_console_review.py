@@ -262,3 +262,36 @@ async def test_another_satkers_coordinator_gets_404_everywhere(engine, setup):  
     # their own satker's id with this bulk buy's id is not found either
     mine = f"/console/satkers/{stranger.satker_id}/bulk-buys/{bb['id']}"
     assert (await client.get(mine)).status_code == 404
+
+
+async def test_an_urgent_one_off_cycle_is_opened_from_the_cycles_page(engine, setup):  # noqa: F811
+    client, tenant, _, _, _ = setup
+    token = await signed_in(engine, client, tenant.satker_id)
+    url = f"/console/satkers/{tenant.satker_id}/cycles"
+    listed = (await client.get(url)).text
+    assert listed.count('id="oneoff-name"') == 1
+    assert "<title>Siklus · " in listed and "oneoff" not in listed.split("</head>")[0]
+    form = {"name": "Telur darurat", "categories": ["protein"], "cutoff": "2026-11-24T15:00"}
+    refused = await client.post(url, data=form)  # no CSRF token
+    assert refused.status_code == 403
+    past = await client.post(url, data={**form, "cutoff": "2026-11-23T15:00", "_csrf_token": token})
+    assert past.status_code == 422
+    assert "Batas pesan harus tanggal dan jam yang akan datang." in past.text
+    assert 'value="Telur darurat"' in past.text  # what was typed is kept
+    none = await client.post(
+        url, data={"name": "X", "cutoff": "2026-11-24T15:00", "_csrf_token": token}
+    )
+    assert none.status_code == 422 and "Pilih paling sedikit satu kategori." in none.text
+    made = await client.post(url, data={**form, "delivery": "2026-11-25", "_csrf_token": token})
+    assert made.status_code == 303, made.text[:500]
+    cycle_id = int(made.headers["location"].rsplit("/", 1)[1])
+    cycle = (
+        await client.get(
+            f"/v1/satkers/{tenant.satker_id}/cycles/{cycle_id}", headers=tenant.coordinator
+        )
+    ).json()
+    assert cycle["template_id"] is None and cycle["status"] == "open"
+    assert cycle["cutoff_at"].startswith("2026-11-24T08:00:00")  # 15:00 WIB
+    assert cycle["delivery_date"] == "2026-11-25" and cycle["categories"] == ["protein"]
+    page = await client.get(made.headers["location"])
+    assert "Telur darurat" in page.text and "Tutup siklus ini sekarang" in page.text
