@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from litestar import Controller, Response, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import QueryParameter
 
 from contracts.api.catalogue import (
@@ -23,6 +23,7 @@ from contracts.api.catalogue import (
 from services.api.deps import admin_only
 from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, page_of
 from services.app import market_prices, products, suppliers
+from services.app.csv_import import ImportReport, import_market_prices
 from services.auth import Principal
 from services.bootstrap import Container
 from services.db.tx import Tx
@@ -135,6 +136,21 @@ class MarketPriceController(Controller):
     async def create(self, tx: Tx, principal: Principal, data: MarketPriceCreate) -> MarketPriceOut:
         admin_only(principal)
         return (await market_prices.upsert_market_prices(tx, [data]))[0]
+
+    @post(
+        "/import",
+        summary="Import market prices from a CSV file (admin): sku,kota,price_date,price_idr"
+        "[,source]; every row is checked first and nothing is saved when any is wrong (the"
+        " problem lists them as row_errors: line, column, message)",
+        status_code=200,
+    )
+    async def import_csv(
+        self, request: Request, tx: Tx, principal: Principal, container: Container, now: datetime
+    ) -> ImportReport:
+        admin_only(principal)
+        return await import_market_prices(
+            tx, await request.body(), now=now, adapters=container.adapters
+        )
 
     @get("/", summary="List market reference prices")
     async def list_prices(

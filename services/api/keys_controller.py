@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from litestar import Controller, get, post
+from litestar.params import QueryParameter
 
-from contracts.api.registry import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
+from contracts.api.registry import ApiKeyCreate, ApiKeyCreated, ApiKeyOut, KeyRole
 from services.api.deps import admin_only
 from services.api.paging import Cursor, Limit, Page, after_id, page_of
 from services.app.api_keys import create_api_key, list_api_keys, revoke_api_key
@@ -24,12 +26,20 @@ class ApiKeyController(Controller):
         admin_only(principal)
         return await create_api_key(tx, data)
 
-    @get("/", summary="List API keys")
+    @get("/", summary="List API keys (optionally of one role, or of one satker)")
     async def list_keys(
-        self, tx: Tx, principal: Principal, limit: Limit = 50, cursor: Cursor = None
+        self,
+        tx: Tx,
+        principal: Principal,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+        role: Annotated[KeyRole | None, QueryParameter(name="role")] = None,
+        satker_id: Annotated[int | None, QueryParameter(name="satker_id", ge=1)] = None,
     ) -> Page[ApiKeyOut]:
         admin_only(principal)
-        rows = await list_api_keys(tx, limit=limit, after_id=after_id(cursor))
+        rows = await list_api_keys(
+            tx, limit=limit, after_id=after_id(cursor), role=role, satker_id=satker_id
+        )
         return page_of(rows, limit, lambda r: (r.id,))
 
     @post("/{key_id:int}/revoke", summary="Revoke an API key", status_code=200)

@@ -15,6 +15,7 @@ import re
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING
 
 import structlog
@@ -42,6 +43,9 @@ log = structlog.get_logger("kulakan.http")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 REPLAY_HEADER = "idempotent-replayed"
+# the console's session cookie (services.web.security.SESSION_COOKIE): a page's form posts
+# keep their Idempotency-Key per browser session, not in one anonymous pool
+SESSION_COOKIE = "kulakan_session"
 
 
 def header(scope: Scope, name: bytes) -> str | None:
@@ -128,10 +132,14 @@ async def check_satker_scope(principal: Principal, satker_id: int, tx: Tx) -> No
 
 def _idempotency_scope(scope: Scope) -> str:
     """Whose keys these are: the API key's, or on a public route what authenticates the
-    caller, which its path names (a supplier's webhooks, a trader's link token)."""
+    caller, which its path names (a supplier's webhooks, a trader's link token); a console
+    page's form, its browser session."""
     principal = scope["state"].get("principal")
     if principal is not None:
         return principal.identity
+    session = _session_identity(scope)
+    if session is not None:
+        return session
     return "public:" + hashlib.sha256(scope["path"].encode()).hexdigest()[:40]
 
 
@@ -287,6 +295,21 @@ class TransactionMiddleware:
             await send(message)
 
         await self.app(scope, replay_receive, capture)
+
+
+def _session_identity(scope: Scope) -> str | None:
+    """A console session (by a hash of its cookie), or None."""
+    if not scope["path"].startswith("/console/"):
+        return None
+    cookies = SimpleCookie()
+    try:
+        cookies.load(header(scope, b"cookie") or "")
+    except CookieError:
+        return None
+    session = cookies.get(SESSION_COOKIE)
+    if session is None or not session.value:
+        return None
+    return "session:" + hashlib.sha256(session.value.encode()).hexdigest()[:32]
 
 
 def _body_event(content: bytes) -> HTTPResponseBodyEvent:

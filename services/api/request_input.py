@@ -22,6 +22,7 @@ JSON = "application/json"
 # Routes that take a body in more than JSON, by path template; every other route takes JSON.
 MEDIA_TYPES: dict[str, tuple[str, ...]] = {
     "/v1/suppliers/{supplier_id}/price-board": (JSON, "text/csv", "application/csv"),
+    "/v1/market-prices/import": ("text/csv", "application/csv"),
     "/v1/trader-links/{token}": ("application/x-www-form-urlencoded",),
 }
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')

@@ -62,11 +62,22 @@ async def create_api_key(tx: Tx, data: ApiKeyCreate) -> ApiKeyCreated:
     return ApiKeyCreated(**msgspec.structs.asdict(out), key=plaintext)
 
 
-async def list_api_keys(tx: Tx, *, limit: int, after_id: int | None) -> list[ApiKeyOut]:
+async def list_api_keys(
+    tx: Tx,
+    *,
+    limit: int,
+    after_id: int | None,
+    role: KeyRole | None = None,
+    satker_id: int | None = None,
+) -> list[ApiKeyOut]:
     session = await tx.session()
     stmt = select(ApiKey).order_by(ApiKey.id).limit(limit + 1)
     if after_id is not None:
         stmt = stmt.where(ApiKey.id > after_id)
+    if role is not None:
+        stmt = stmt.where(ApiKey.role == str(role))
+    if satker_id is not None:
+        stmt = stmt.where(ApiKey.satker_id == satker_id)
     rows = (await session.scalars(stmt)).all()
     return [msgspec.convert(r, ApiKeyOut, from_attributes=True) for r in rows]
 

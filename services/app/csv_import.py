@@ -393,3 +393,13 @@ async def _import_suppliers(
 
 def _pointer(column: str, detail: str) -> FieldError:
     return FieldError(f"/{column}", detail)
+
+
+async def import_market_prices(
+    tx: Tx, data: bytes, *, now: datetime, adapters: AdapterRegistry
+) -> ImportReport:
+    """An uploaded market-price file (sku,kota,price_date,price_idr[,source]), for the API and
+    the console: every row checked first, nothing written on any error."""
+    return await import_csv(
+        tx, "market-prices", decode_csv(data, "market-prices"), now=now, adapters=adapters
+    )

@@ -37,10 +37,24 @@ def web_parts(settings: Settings) -> WebParts:
     from services.web.bulk_buys_controller import BulkBuysController
     from services.web.console_controller import ConsoleController
     from services.web.cycles_controller import CyclesController
+    from services.web.data_catalogue_controller import DataCatalogueController
+    from services.web.data_controller import DataController
+    from services.web.data_keys_controller import DataKeysController
+    from services.web.data_prices_controller import DataPricesController
+    from services.web.reports_controller import ReportsController
+
+    data = [DataController, DataCatalogueController, DataPricesController, DataKeysController]
 
     console = Router(
         path="/",
-        route_handlers=[SignInController, ConsoleController, CyclesController, BulkBuysController],
+        route_handlers=[
+            SignInController,
+            ConsoleController,
+            CyclesController,
+            BulkBuysController,
+            ReportsController,
+            *data,
+        ],
         # not an API route: the Bearer-key middleware leaves it alone, the session guard rules
         opt={"public": True},
         request_class=HTMXRequest,

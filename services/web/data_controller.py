@@ -1,0 +1,168 @@
+"""Data: the satker's warungs (list, add, edit with If-Match). The other Data tabs are in
+``data_catalogue_controller`` (products, suppliers), ``data_prices_controller`` (market
+prices, their CSV, the price board) and ``data_keys_controller`` (API keys)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from litestar import Controller, Response, get, post
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+
+from contracts.api.registry import WarungCreate, WarungUpdate
+from contracts.errors import InvalidInput, VersionMismatch
+from services.app import registry
+from services.app.unique_names import taken
+from services.app.users import WebUser
+from services.auth import Role
+from services.db.tx import Tx
+from services.domain.versioning import etag
+from services.web.data_pages import PAGE_SIZE, data_url, render, saved
+from services.web.forms import checkbox, errors_by_field, form_fields, given, refuse_if, to_struct
+from services.web.render import CONSOLE
+
+WARUNG_FIELDS = ("name", "owner_name", "phone", "address", "kota")
+
+
+class DataController(Controller):
+    path = f"{CONSOLE}/satkers/{{satker_id:int}}/data"
+    include_in_schema = False
+
+    @get("/", name="console:data")
+    async def index(self, satker_id: int) -> Redirect:
+        return Redirect(path=data_url(satker_id))
+
+    @get("/warungs", name="console:data:warungs")
+    async def warungs(
+        self,
+        request: HTMXRequest,
+        tx: Tx,
+        viewer: WebUser,
+        satker_id: int,
+        after: int | None = None,
+    ) -> Template:
+        return await _warungs_page(request, tx, viewer, satker_id, after)
+
+    @post("/warungs", name="console:data:warung-add")
+    async def add_warung(
+        self, request: HTMXRequest, tx: Tx, viewer: WebUser, satker_id: int
+    ) -> Response:
+        principal = viewer.principal()
+        principal.require(Role.ADMIN, Role.COORDINATOR)  # the API's rule for adding a warung
+        principal.satker_scope(satker_id)
+        values, _ = await form_fields(request)
+        try:
+            data = to_struct(given(values, WARUNG_FIELDS), WarungCreate)
+            refuse_if(await taken(tx, "warung", data.name, satker_id=satker_id))
+            await registry.create_warung(tx, satker_id, data)
+        except InvalidInput as exc:
+            return await _warungs_page(
+                request, tx, viewer, satker_id, None, values=values, errors=errors_by_field(exc)
+            )
+        return saved(request, satker_id, "warungs", "warung")
+
+    @get("/warungs/{warung_id:int}", name="console:data:warung")
+    async def warung(
+        self, request: HTMXRequest, tx: Tx, viewer: WebUser, satker_id: int, warung_id: int
+    ) -> Template:
+        out = await registry.get_warung(tx, viewer.principal(), satker_id, warung_id)
+        return await _warung_form(request, tx, viewer, satker_id, out)
+
+    @post("/warungs/{warung_id:int}", name="console:data:warung-edit")
+    async def edit_warung(
+        self,
+        request: HTMXRequest,
+        tx: Tx,
+        viewer: WebUser,
+        now: datetime,
+        satker_id: int,
+        warung_id: int,
+    ) -> Response:
+        principal = viewer.principal()
+        principal.require(Role.ADMIN, Role.COORDINATOR)
+        values, _ = await form_fields(request)
+        fields = given(values, ("name", "owner_name", "phone", "address"))
+        try:
+            data = to_struct({**fields, "active": checkbox(values, "active")}, WarungUpdate)
+            refuse_if(
+                await taken(tx, "warung", data.name, satker_id=satker_id, except_id=warung_id)
+            )
+            await registry.update_warung(
+                tx, principal, satker_id, warung_id, data, _if_match(values), now
+            )
+        except VersionMismatch:
+            fresh = await registry.get_warung(tx, principal, satker_id, warung_id)
+            return await _warung_form(request, tx, viewer, satker_id, fresh, stale=True)
+        except InvalidInput as exc:
+            current = await registry.get_warung(tx, principal, satker_id, warung_id)
+            return await _warung_form(
+                request, tx, viewer, satker_id, current, values=values, exc=exc
+            )
+        return saved(request, satker_id, "warungs", "warung")
+
+
+def _if_match(values: dict[str, str]) -> str | None:
+    """The version the form showed, as the API's If-Match (a form without one is refused)."""
+    version = values.get("version", "")
+    return etag(int(version)) if version.isdigit() else '"none"'
+
+
+async def _warungs_page(
+    request: HTMXRequest,
+    tx: Tx,
+    viewer: WebUser,
+    satker_id: int,
+    after: int | None,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Template:
+    rows = await registry.list_warungs(
+        tx, viewer.principal(), satker_id, limit=PAGE_SIZE, after_id=after
+    )
+    more = rows[PAGE_SIZE].id if len(rows) > PAGE_SIZE else None
+    return await render(
+        request,
+        tx,
+        viewer,
+        satker_id,
+        "warungs",
+        "console/data/warungs.html",
+        {
+            "rows": rows[:PAGE_SIZE],
+            "next_after": more and rows[PAGE_SIZE - 1].id,
+            "values": values or {},
+            "errors": errors or {},
+        },
+        status_code=400 if errors else 200,
+    )
+
+
+async def _warung_form(
+    request: HTMXRequest,
+    tx: Tx,
+    viewer: WebUser,
+    satker_id: int,
+    warung: object,
+    *,
+    values: dict[str, str] | None = None,
+    exc: InvalidInput | None = None,
+    stale: bool = False,
+) -> Template:
+    status = 409 if stale else 400 if exc is not None else 200
+    return await render(
+        request,
+        tx,
+        viewer,
+        satker_id,
+        "warungs",
+        "console/data/warung_edit.html",
+        {
+            "w": warung,
+            "stale": stale,
+            "values": values or {},
+            "errors": errors_by_field(exc) if exc is not None else {},
+        },
+        status_code=status,
+    )

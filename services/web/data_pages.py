@@ -1,0 +1,70 @@
+"""What every Data page shares: the satker header, the tabs, who may change what (the JSON
+API's role rules), and rendering with the form parts (CSRF, Idempotency-Key, errors)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
+
+from services.app import console_home
+from services.app.users import WebUser
+from services.auth import Role
+from services.db.tx import Tx
+from services.web.forms import new_key
+from services.web.render import CONSOLE, page
+
+TABS = ("warungs", "products", "suppliers", "market-prices", "price-board", "api-keys")
+PAGE_SIZE = 100
+
+
+def data_url(satker_id: int, tab: str = "warungs") -> str:
+    return f"{CONSOLE}/satkers/{satker_id}/data/{tab}"
+
+
+def is_admin(viewer: WebUser) -> bool:
+    """Products, suppliers, market prices and API keys are the operator's, as in the API
+    (``admin_only``): a coordinator sees them read-only."""
+    return viewer.principal().role == Role.ADMIN
+
+
+async def render(
+    request: HTMXRequest,
+    tx: Tx,
+    viewer: WebUser,
+    satker_id: int,
+    tab: str,
+    template: str,
+    context: dict[str, Any],
+    *,
+    status_code: int = 200,
+) -> Template:
+    """The page, after the satker check every Data page makes (admin, or this satker's
+    coordinator; another satker is 404)."""
+    satker = await console_home.satker_header(tx, viewer.principal(), satker_id)
+    full: dict[str, Any] = {
+        "viewer": viewer,
+        "satker_id": satker_id,
+        "satker": satker,
+        "tab": tab,
+        "tabs": TABS,
+        "base": f"{CONSOLE}/satkers/{satker_id}/data",
+        "admin": is_admin(viewer),
+        "idem": new_key,
+        "errors": {},
+        "values": {},
+        "notice": request.query_params.get("saved"),
+        **context,
+    }
+    return page(request, template, full, status_code=status_code)
+
+
+def saved(request: Request, satker_id: int, tab: str, what: str, **query: object) -> Redirect:
+    """After a change: back to the list with a note (303, so a reload does not post again)."""
+    extra = "".join(f"&{k}={v}" for k, v in query.items())
+    return Redirect(
+        path=f"{data_url(satker_id, tab)}?saved={what}{extra}", status_code=HTTP_303_SEE_OTHER
+    )
