@@ -9,6 +9,7 @@ from typing import Annotated
 import msgspec
 
 from contracts.api.common import MULTI_LINE, Body, Id, Out
+from contracts.money import MAX_RUPIAH
 
 Reason = Annotated[str, msgspec.Meta(min_length=3, max_length=1000, pattern=MULTI_LINE)]
 
@@ -19,6 +20,14 @@ class BulkBuyBuild(Body):
 
 class ReasonIn(Body):
     reason: Reason
+
+
+class OverrideIn(Body):
+    """Accept a flagged line with a reason; with ``retail_price_idr``, also set the price the
+    warungs sell it at (flagged or not), at most its HET."""
+
+    reason: Reason
+    retail_price_idr: Annotated[int, msgspec.Meta(ge=1, le=MAX_RUPIAH)] | None = None
 
 
 class AllocationOut(Out):
@@ -51,6 +60,9 @@ class BulkBuyLineOut(Out):
     dropped: bool
     blocking: bool
     allocations: list[AllocationOut]
+    product_name: str = ""
+    retail_unit: str = ""
+    category: str = ""
 
 
 class QuoteOut(Out):
@@ -60,11 +72,13 @@ class QuoteOut(Out):
     valid_until: datetime | None
     delivery_fee_idr: int
     error: str | None
+    supplier_name: str = ""
 
 
 class ApprovalOut(Out):
-    key_id: int
+    key_id: int  # 0 when a person approved in the console (then user_id names them)
     at: datetime
+    user_id: int | None = None
 
 
 class BulkBuyOut(Out):
@@ -88,3 +102,57 @@ class BulkBuyOut(Out):
     lines: list[BulkBuyLineOut]
     quotes: list[QuoteOut]
     purchase_order_ids: list[int]
+    # each line from its single cheapest supplier (plus their fees), and what the split saved
+    # against that; None while the bulk buy has no proposal (see docs/bulk-buy.md)
+    single_cheapest_idr: int | None = None
+    optimiser_saving_idr: int | None = None
+    lines_not_comparable: int = 0  # lines no supplier could serve alone: priced as the split
+
+
+class BulkBuySummaryOut(Out):
+    id: int
+    cycle_id: int
+    cycle_name: str
+    status: str
+    total_idr: int
+    savings_idr: int
+    approvals_needed: int
+    approvals_given: int
+    line_count: int
+    blocking_lines: int
+    version: int
+    updated_at: datetime
+
+
+class QuoteOptionOut(Out):
+    supplier_id: int
+    supplier_name: str
+    pack_name: str
+    units_per_pack: Decimal
+    moq_packs: int
+    available_packs: int | None
+    tiers: list[tuple[int, int]]  # (min packs, price per pack), ascending
+    packs: int | None  # the cheapest pack count to serve the line alone; None: cannot
+    price_per_pack_idr: int | None
+    goods_idr: int | None
+    unit_cost_idr: int | None
+    cheapest: bool
+    chosen_packs: int  # what the split bought of this offer
+
+
+class QuoteLineOut(Out):
+    product_id: int
+    sku: str
+    product_name: str
+    retail_unit: str
+    demand: Decimal
+    options: list[QuoteOptionOut]
+
+
+class QuoteComparisonOut(Out):
+    bulk_buy_id: int
+    version: int
+    single_cheapest_idr: int | None
+    split_total_idr: int
+    optimiser_saving_idr: int | None
+    lines: list[QuoteLineOut]

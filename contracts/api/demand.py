@@ -184,6 +184,20 @@ class CycleTemplateOut(Out):
     version: int
 
 
+Instant = Annotated[datetime, msgspec.Meta(tz=True, description="With its UTC offset")]
+
+
+class OneOffCycleCreate(Body):
+    """A cycle outside the templates' rhythm (an urgent restock). ``opens_at`` defaults to
+    now; ``delivery_date`` (local) to the day after the cut-off's local date."""
+
+    name: Name
+    categories: Annotated[list[Category], msgspec.Meta(min_length=1)]
+    cutoff_at: Instant
+    opens_at: Instant | None = None
+    delivery_date: Day | None = None
+
+
 class OrderCycleOut(Out):
     id: int
     satker_id: int
@@ -197,6 +211,7 @@ class OrderCycleOut(Out):
     closed_at: datetime | None
     closed_by: str | None
     version: int
+    bulk_buy_id: int | None = None  # the cycle's bulk buy, once one is being built
 
 
 class RestockLineIn(Body):
@@ -260,3 +275,4 @@ class ProductDemandOut(Out):
     preorder_share: Decimal
     warung_count: int
     request_count: int
+    category: str = ""

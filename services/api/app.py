@@ -67,6 +67,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
     )
     from services.api.registry_controller import SatkerController
     from services.api.request_input import InputMiddleware
+    from services.app.bulk_buy_background import stop_builds
     from services.logging import configure_logging
     from services.web import web_parts
     from services.web.app import api_docs_plugins
@@ -84,6 +85,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
             async with container.key_revocations():
                 yield
         finally:
+            await stop_builds()  # background bulk-buy builds give their claims back
             if owned:
                 await container.close()
 

@@ -9,8 +9,10 @@ from litestar import Controller, Response, get, post, put
 from litestar.params import QueryParameter
 
 from contracts.api.demand import (
+    Category,
     CycleTemplateCreate,
     CycleTemplateOut,
+    OneOffCycleCreate,
     OrderCycleOut,
     PackFillOut,
     PreorderClose,
@@ -30,7 +32,15 @@ from contracts.api.demand import (
 from contracts.errors import FieldError, InvalidInput
 from services.api.deps import Ctx
 from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, decode_cursor, page_of
-from services.app import order_cycles, pack_fill, preorders, restock, restock_suggestion, stock
+from services.app import (
+    cycle_demand,
+    order_cycles,
+    pack_fill,
+    preorders,
+    restock,
+    restock_suggestion,
+    stock,
+)
 from services.domain.versioning import etag
 
 StatusFilter = Annotated[str | None, QueryParameter(name="status", required=False)]
@@ -200,6 +210,15 @@ class OrderCycleController(Controller):
     async def list_templates(self, ctx: Ctx, satker_id: int) -> list[CycleTemplateOut]:
         return await order_cycles.list_templates(ctx.tx, ctx.principal, satker_id)
 
+    @post("/cycles", summary="Add a one-off cycle outside the templates (an urgent restock)")
+    async def create_one_off(
+        self, ctx: Ctx, satker_id: int, data: OneOffCycleCreate
+    ) -> Response[OrderCycleOut]:
+        out = await order_cycles.create_one_off_cycle(
+            ctx.tx, ctx.principal, satker_id, data, ctx.now
+        )
+        return Response(out, status_code=201, headers={"ETag": etag(out.version)})
+
     @get("/cycles", summary="Order cycles by cut-off")
     async def list_cycles(
         self,
@@ -240,14 +259,21 @@ class OrderCycleController(Controller):
 
     @get("/cycles/{cycle_id:int}/demand", summary="Demand per product across the warungs")
     async def demand(
-        self, ctx: Ctx, satker_id: int, cycle_id: int, limit: Limit = 50, cursor: Cursor = None
+        self,
+        ctx: Ctx,
+        satker_id: int,
+        cycle_id: int,
+        category: Annotated[Category | None, QueryParameter(name="category")] = None,
+        limit: Limit = 50,
+        cursor: Cursor = None,
     ) -> Page[ProductDemandOut]:
-        rows = await order_cycles.cycle_demand(
+        rows = await cycle_demand.cycle_demand(
             ctx.tx,
             ctx.principal,
             satker_id,
             cycle_id,
             limit=limit,
             after_product_id=after_id(cursor),
+            category=str(category) if category else None,
         )
         return page_of(rows, limit, lambda r: (r.product_id,))

@@ -12,6 +12,8 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+import structlog
+
 from contracts.api.bulk_buy import BulkBuyOut
 from contracts.errors import NotFound
 from services.app.bulk_buy_views import get_bulk_buy
@@ -30,6 +32,8 @@ from services.domain.bulk_buy import (
     move,
 )
 from services.domain.versioning import check_if_match
+
+log = structlog.get_logger(__name__)
 
 
 async def _lock(raw: Any, satker_id: int, bb_id: int, if_match: str | None) -> Any:
@@ -55,9 +59,10 @@ async def resolve_line(
     reason: str | None,
     if_match: str | None,
     now: datetime,
+    retail_price_idr: int | None = None,
 ) -> BulkBuyOut:
-    """Override a line's flags with a written reason, or drop the line (its warungs' lines
-    are marked so)."""
+    """Override a line's flags with a written reason (and perhaps set its retail price), or
+    drop the line (its warungs' lines are marked so)."""
     raw = await tx.raw()
     bb = await _lock(raw, satker_id, bb_id, if_match)
     check_move(bb["status"], Action.CHANGE_LINES)
@@ -80,15 +85,26 @@ async def resolve_line(
         )
         await mark_dropped_lines(raw, satker_id, bb["cycle_id"], product_id, reason or "dropped")
     else:
-        check_override(line["flags"])
+        check_override(line["flags"], retail_price_idr, line["het_idr"])
         await raw.execute(
-            "UPDATE bulk_buy_line SET override_reason = $4"
+            "UPDATE bulk_buy_line SET override_reason = $4,"
+            " suggested_retail_idr = coalesce($5, suggested_retail_idr)"
             " WHERE satker_id = $1 AND bulk_buy_id = $2 AND product_id = $3",
             satker_id,
             bb_id,
             product_id,
             reason,
+            retail_price_idr,
         )
+        if retail_price_idr is not None:  # the suggestion it replaces stays in the log
+            log.info(
+                "bulk_buy_retail_overridden",
+                bulk_buy=bb_id,
+                product=product_id,
+                suggested=line["suggested_retail_idr"],
+                price=retail_price_idr,
+                reason=reason,
+            )
     await raw.execute(
         "UPDATE bulk_buy SET version = version + 1, updated_at = $3"
         " WHERE satker_id = $1 AND id = $2",
@@ -140,6 +156,7 @@ async def approve(
         second_approval_threshold_idr=bb["second_approval_threshold_idr"],
         key_id=principal.key_id,
         now=now,
+        user_id=principal.user_id,
     )
     approved = decision.status == BulkBuyStatus.APPROVED
     # the last approval orders it in the same transaction: approved is passed through

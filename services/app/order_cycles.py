@@ -8,15 +8,14 @@ apply it, binding the statuses and instants of a ``cycle.Window`` (``window_sql`
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from contracts.api.demand import (
     Cadence,
     CycleTemplateCreate,
     CycleTemplateOut,
+    OneOffCycleCreate,
     OrderCycleOut,
-    ProductDemandOut,
 )
 from contracts.errors import Conflict, FieldError, InvalidInput, NotFound
 from services.auth import Principal, Role
@@ -25,11 +24,11 @@ from services.domain import cycle as cycle_domain
 from services.domain.versioning import check_if_match
 
 MATERIALISE_HORIZON = timedelta(days=8)
-DEMAND_STATUSES = ["submitted", "locked", "consolidated", "ordered", "delivered", "received"]
 
 _CYCLE_COLUMNS = (
     "id, satker_id, template_id, name, categories, opens_at, cutoff_at, delivery_date,"
-    " status, closed_at, closed_by, version"
+    " status, closed_at, closed_by, version, (SELECT b.id FROM bulk_buy b"
+    " WHERE b.satker_id = order_cycle.satker_id AND b.cycle_id = order_cycle.id) AS bulk_buy_id"
 )
 _TEMPLATE_COLUMNS = (
     "id, satker_id, name, categories, cadence, opens_at, cutoff_at, weekday,"
@@ -170,6 +169,45 @@ async def materialise_satker(
         [cycle_domain.initial_status(i[3], now) for i in instances],
     )
     return int(created)
+
+
+async def create_one_off_cycle(
+    tx: Tx, principal: Principal, satker_id: int, data: OneOffCycleCreate, now: datetime
+) -> OrderCycleOut:
+    """An urgent restock outside the templates' rhythm: a cycle with no template, which then
+    opens, takes requests and closes by the same rules as any instance."""
+    principal.require(Role.ADMIN, Role.COORDINATOR)
+    principal.satker_scope(satker_id)
+    if len(set(data.categories)) != len(data.categories):
+        raise InvalidInput(
+            "the one-off cycle is not valid",
+            errors=[FieldError("/categories", "a category is named twice")],
+        )
+    raw = await tx.raw()
+    zone = await satker_timezone(raw, satker_id)
+    occurrence, status = cycle_domain.one_off(
+        opens_at=data.opens_at,
+        cutoff_at=data.cutoff_at,
+        delivery_date=data.delivery_date,
+        zone=zone,
+        now=now,
+    )
+    row = await raw.fetchrow(
+        f"""
+        INSERT INTO order_cycle (satker_id, template_id, name, categories, opens_at, cutoff_at,
+            delivery_date, status)
+        VALUES ($1, NULL, $2, $3, $4, $5, $6, $7)
+        RETURNING {_CYCLE_COLUMNS}
+        """,
+        satker_id,
+        data.name,
+        [str(c) for c in data.categories],
+        occurrence.opens_at,
+        occurrence.cutoff_at,
+        occurrence.delivery_date,
+        status,
+    )
+    return _cycle_out(row)
 
 
 async def list_cycles(
@@ -315,53 +353,3 @@ async def cutoff_passed(
         for r in rows
     ]
     return cycle_domain.cutoff_passed(what, categories, upcoming, now)
-
-
-async def cycle_demand(
-    tx: Tx,
-    principal: Principal,
-    satker_id: int,
-    cycle_id: int,
-    *,
-    limit: int,
-    after_product_id: int | None,
-) -> list[ProductDemandOut]:
-    """Totals per product across the cycle's warungs, with the pre-order share."""
-    principal.require(Role.ADMIN, Role.COORDINATOR)
-    principal.satker_scope(satker_id)
-    raw = await tx.raw()
-    exists = await raw.fetchval(
-        "SELECT 1 FROM order_cycle WHERE satker_id = $1 AND id = $2", satker_id, cycle_id
-    )
-    if exists is None:
-        raise NotFound(f"cycle {cycle_id} not found")
-    rows = await raw.fetch(
-        """
-        SELECT l.product_id, p.name AS product_name, p.retail_unit,
-            sum(l.quantity) AS total_quantity,
-            coalesce(sum(l.quantity) FILTER (WHERE l.for_preorder), 0) AS preorder_quantity,
-            count(DISTINCT r.warung_id) AS warung_count,
-            count(DISTINCT r.id) AS request_count
-        FROM restock_request r
-        JOIN restock_line l ON l.satker_id = r.satker_id AND l.request_id = r.id
-        JOIN product p ON p.id = l.product_id
-        WHERE r.satker_id = $1 AND r.cycle_id = $2 AND r.status = ANY($3::text[])
-          AND ($4::bigint IS NULL OR l.product_id > $4)
-        GROUP BY l.product_id, p.name, p.retail_unit
-        ORDER BY l.product_id LIMIT $5
-        """,
-        satker_id,
-        cycle_id,
-        DEMAND_STATUSES,
-        after_product_id,
-        limit + 1,
-    )
-    return [
-        ProductDemandOut(
-            **dict(r),
-            preorder_share=(r["preorder_quantity"] / r["total_quantity"]).quantize(
-                Decimal("0.0001")
-            ),
-        )
-        for r in rows
-    ]

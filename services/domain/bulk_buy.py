@@ -144,9 +144,20 @@ def blocking_lines(lines: Iterable[LineState]) -> list[LineState]:
     return [ln for ln in lines if is_blocking(ln.flags, ln.dropped, ln.override_reason)]
 
 
-def check_override(flags: Sequence[str]) -> None:
-    if not flags:
-        raise RuleViolation("this line has no flag to override")
+def check_override(
+    flags: Sequence[str], retail_price_idr: int | None = None, het_idr: int | None = None
+) -> None:
+    """An override accepts a flagged line with a reason, and may set its retail price (flagged
+    or not); a price above the HET (the legal ceiling) is refused whatever the reason."""
+    if retail_price_idr is None:
+        if not flags:
+            raise RuleViolation("this line has no flag to override")
+        return
+    if het_idr is not None and retail_price_idr > het_idr:
+        raise RuleViolation(
+            f"the retail price may not exceed the HET of {het_idr} rupiah",
+            errors=[FieldError("/retail_price_idr", f"at most {het_idr}")],
+        )
 
 
 def approvals_needed(total_idr: int, second_approval_threshold_idr: int) -> int:
@@ -156,18 +167,36 @@ def approvals_needed(total_idr: int, second_approval_threshold_idr: int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Approval:
-    key_id: int
+    key_id: int  # the API key that approved; 0 for a person in the console
     at: datetime
+    user_id: int | None = None  # the console user who approved
+
+    @property
+    def approver(self) -> tuple[int, int | None]:
+        return (self.key_id, self.user_id)
 
 
 def decode_approvals(stored: str | list[dict[str, Any]] | None) -> list[Approval]:
     """The approvals column as stored (JSON text, or already decoded by the driver)."""
     items = json.loads(stored) if isinstance(stored, str) else (stored or [])
-    return [Approval(key_id=int(a["key_id"]), at=_instant(a["at"])) for a in items]
+    return [
+        Approval(
+            key_id=int(a["key_id"]),
+            at=_instant(a["at"]),
+            user_id=int(a["user_id"]) if a.get("user_id") is not None else None,
+        )
+        for a in items
+    ]
 
 
 def encode_approvals(approvals: Iterable[Approval]) -> str:
-    return json.dumps([{"key_id": a.key_id, "at": a.at.isoformat()} for a in approvals])
+    return json.dumps(
+        [
+            {"key_id": a.key_id, "at": a.at.isoformat()}
+            | ({"user_id": a.user_id} if a.user_id is not None else {})
+            for a in approvals
+        ]
+    )
 
 
 def _instant(value: str | datetime) -> datetime:
@@ -189,6 +218,7 @@ def decide_approval(
     second_approval_threshold_idr: int,
     key_id: int,
     now: datetime,
+    user_id: int | None = None,
 ) -> ApprovalDecision:
     """One coordinator's approval: refused while flagged lines block it or when this
     coordinator already approved; approved once enough different coordinators have."""
@@ -199,9 +229,10 @@ def decide_approval(
             "flagged lines block approval: re-source, drop or override them with a reason",
             errors=[FieldError(f"/lines/{ln.sku}", ", ".join(ln.flags)) for ln in blocking],
         )
-    if any(a.key_id == key_id for a in approvals):
+    approval = Approval(key_id=key_id, at=now, user_id=user_id)
+    if any(a.approver == approval.approver for a in approvals):
         raise RuleViolation("a second approval must come from a different coordinator")
-    given = (*approvals, Approval(key_id=key_id, at=now))
+    given = (*approvals, approval)
     needed = approvals_needed(total_idr, second_approval_threshold_idr)
     return ApprovalDecision(
         status=BulkBuyStatus.APPROVED if len(given) >= needed else BulkBuyStatus.PROPOSED,

@@ -9,7 +9,9 @@ The cut-off rule lives here and nowhere else:
 - a scheduled or open cycle whose cut-off has passed is **due to close**, however late the
   worker runs; a scheduled cycle whose opening has passed (and cut-off not) is **due to open**;
   a new instance starts open when its opening has passed, else scheduled;
-- a coordinator may close a scheduled or open cycle early.
+- a coordinator may close a scheduled or open cycle early;
+- a one-off cycle (outside the templates) has its cut-off in the future, after its opening,
+  and its delivery on or after the cut-off's local date; it starts like an instance.
 
 Statements that pick or claim their rows themselves (the restock insert, the closing job)
 cannot call a Python predicate per row: they take the rule as a ``Window`` computed here once,
@@ -29,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from contracts.errors import Conflict, IllegalTransition
+from contracts.errors import Conflict, FieldError, IllegalTransition, InvalidInput
 
 ACCEPTING: tuple[str, ...] = ("scheduled", "open")  # the states in which a cycle takes requests
 EARLIEST = datetime.min.replace(tzinfo=UTC)
@@ -189,3 +191,30 @@ def check_close(status: str) -> str:
     if status not in ACCEPTING:
         raise IllegalTransition("order cycle", status, "close")
     return "closed"
+
+
+def one_off(
+    *,
+    opens_at: datetime | None,
+    cutoff_at: datetime,
+    delivery_date: date | None,
+    zone: str,
+    now: datetime,
+) -> tuple[Occurrence, str]:
+    """A one-off cycle's instants and first state, or InvalidInput naming each wrong field."""
+    opens = opens_at or now
+    cutoff_day = cutoff_at.astimezone(ZoneInfo(zone)).date()
+    delivery = delivery_date or cutoff_day + timedelta(days=1)
+    errors = []
+    if cutoff_at <= now:
+        errors.append(FieldError("/cutoff_at", "the cut-off must be in the future"))
+    if opens >= cutoff_at:
+        errors.append(FieldError("/opens_at", "the opening must come before the cut-off"))
+    if delivery < cutoff_day:
+        errors.append(FieldError("/delivery_date", "delivery cannot come before the cut-off"))
+    if errors:
+        raise InvalidInput("the one-off cycle is not valid", errors=errors)
+    occurrence = Occurrence(
+        opens_at=opens.astimezone(UTC), cutoff_at=cutoff_at.astimezone(UTC), delivery_date=delivery
+    )
+    return occurrence, initial_status(occurrence, now)

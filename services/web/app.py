@@ -34,7 +34,9 @@ class WebParts:
 
 def web_parts(settings: Settings) -> WebParts:
     from services.web.auth_controller import SignInController
+    from services.web.bulk_buys_controller import BulkBuysController
     from services.web.console_controller import ConsoleController
+    from services.web.cycles_controller import CyclesController
     from services.web.data_catalogue_controller import DataCatalogueController
     from services.web.data_controller import DataController
     from services.web.data_keys_controller import DataKeysController
@@ -48,7 +50,15 @@ def web_parts(settings: Settings) -> WebParts:
 
     console = Router(
         path="/",
-        route_handlers=[SignInController, ConsoleController, ReportsController, *data, *orders],
+        route_handlers=[
+            SignInController,
+            ConsoleController,
+            CyclesController,
+            BulkBuysController,
+            ReportsController,
+            *data,
+            *orders,
+        ],
         # not an API route: the Bearer-key middleware leaves it alone, the session guard rules
         opt={"public": True},
         request_class=HTMXRequest,
