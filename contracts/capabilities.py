@@ -227,6 +227,11 @@ class SupplierSimulator(Protocol):
 
     def simulated_skus(self) -> frozenset[str]: ...
 
+    def check_catalogue(self, path: str) -> str | None:
+        """What is wrong with a catalogue file for the simulator (naming line and column), or
+        None when it can sell from it."""
+        ...
+
     def run_simulator(self, host: str, port: int, options: Mapping[str, Any]) -> None:
         """Serve until stopped; ``options`` are the simulator's own (faults, callback)."""
         ...

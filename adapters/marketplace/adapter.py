@@ -250,6 +250,19 @@ class MarketplaceAdapterFactoryType:
 
         return frozenset(load_catalogue())
 
+    def check_catalogue(self, path: str) -> str | None:
+        from adapters.marketplace.simulator import CatalogueError, load_catalogue
+
+        try:
+            load_catalogue(path)
+        except OSError as exc:
+            return exc.strerror or str(exc)
+        except UnicodeDecodeError as exc:
+            return f"not UTF-8 text ({exc.reason})"
+        except CatalogueError as exc:
+            return str(exc)
+        return None
+
     def run_simulator(self, host: str, port: int, options: Mapping[str, Any]) -> None:
         """Serve the simulator; ``options`` are a SimulatorConfig (faults included)."""
         from adapters.marketplace.simulator import SimulatorConfig, run_simulator

@@ -54,6 +54,7 @@ class SimulatorConfig(msgspec.Struct, kw_only=True):
     webhook_delay_seconds: float = 0.5
     delivery_fee_idr: int = 75_000
     min_order_value_idr: int = 1_000_000
+    catalogue_path: str = ""  # a CSV like catalogue.csv; empty: the shipped one
     seed: int = 7
     faults: Faults = msgspec.field(default_factory=Faults)
 
@@ -91,26 +92,78 @@ class OrderIn(msgspec.Struct):
     delivery_fee_idr: int = 0
 
 
-def load_catalogue() -> dict[str, Item]:
-    text = resources.files("adapters.marketplace").joinpath("catalogue.csv").read_text()
+CATALOGUE_COLUMNS = (
+    "sku",
+    "pack_name",
+    "units_per_pack",
+    "min_packs",
+    "price_per_pack_idr",
+    "moq_packs",
+    "stock_packs",
+    "lead_days",
+)
+
+
+class CatalogueError(ValueError):
+    """A catalogue file the simulator cannot sell from; the message names line and column."""
+
+
+def _cell(row: dict[str, str], line: int, column: str, kind: type) -> Any:
+    number = CATALOGUE_COLUMNS.index(column) + 1
+    raw = (row.get(column) or "").strip()
+    try:
+        value = kind(raw)
+    except (ArithmeticError, ValueError):
+        problem = f"line {line}, column {number} ({column}): {raw!r} is not a number"
+        raise CatalogueError(problem) from None
+    if value < (1 if column in ("units_per_pack", "min_packs", "moq_packs") else 0):
+        raise CatalogueError(f"line {line}, column {number} ({column}): {raw!r} is too small")
+    return value
+
+
+def parse_catalogue(text: str) -> dict[str, Item]:
+    """Items with their tier prices (one row per tier) from the catalogue's CSV; one pack per
+    SKU. Raises CatalogueError naming the first bad line and column."""
+    reader = csv.DictReader(text.splitlines())
+    missing = [c for c in CATALOGUE_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise CatalogueError(f"line 1: missing columns {', '.join(missing)}")
     items: dict[str, Item] = {}
-    for row in csv.DictReader(text.splitlines()):
+    for line, row in enumerate(reader, start=2):
+        sku = (row.get("sku") or "").strip()
+        if not sku:
+            raise CatalogueError(f"line {line}, column 1 (sku): empty")
         item = items.setdefault(
-            row["sku"],
+            sku,
             Item(
-                sku=row["sku"],
-                pack_name=row["pack_name"],
-                units_per_pack=Decimal(row["units_per_pack"]),
-                moq_packs=int(row["moq_packs"]),
-                stock_packs=int(row["stock_packs"]),
-                lead_days=int(row["lead_days"]),
+                sku=sku,
+                pack_name=row["pack_name"].strip(),
+                units_per_pack=_cell(row, line, "units_per_pack", Decimal),
+                moq_packs=_cell(row, line, "moq_packs", int),
+                stock_packs=_cell(row, line, "stock_packs", int),
+                lead_days=_cell(row, line, "lead_days", int),
                 tiers=[],
             ),
         )
-        item.tiers.append(Tier(int(row["min_packs"]), int(row["price_per_pack_idr"])))
+        tier = Tier(_cell(row, line, "min_packs", int), _cell(row, line, "price_per_pack_idr", int))
+        if any(t.min_packs == tier.min_packs for t in item.tiers):
+            raise CatalogueError(f"line {line}, column 4 (min_packs): {sku} has this tier twice")
+        item.tiers.append(tier)
+    if not items:
+        raise CatalogueError("the catalogue has no items")
     for item in items.values():
         item.tiers.sort(key=lambda t: t.min_packs)
     return items
+
+
+def load_catalogue(path: str = "") -> dict[str, Item]:
+    """The catalogue in ``path``, or the one shipped with the simulator."""
+    if path:
+        with open(path, encoding="utf-8") as fh:
+            return parse_catalogue(fh.read())
+    return parse_catalogue(
+        resources.files("adapters.marketplace").joinpath("catalogue.csv").read_text()
+    )
 
 
 class Market:
@@ -119,7 +172,7 @@ class Market:
     def __init__(self, config: SimulatorConfig) -> None:
         self.config = config
         self.faults = config.faults
-        self.catalogue = load_catalogue()
+        self.catalogue = load_catalogue(config.catalogue_path)
         self.orders: dict[str, dict[str, Any]] = {}
         self.created: dict[str, int] = defaultdict(int)  # orders made per reference
         self.attempts: dict[str, int] = defaultdict(int)  # placement attempts per reference

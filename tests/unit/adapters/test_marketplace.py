@@ -259,3 +259,53 @@ async def test_webhooks_from_the_simulator_verify_and_parse():
     ]
     assert [e.event_id.split(":")[1] for e in events] == ["confirmed", "despatched", "delivered"]
     assert events[2].lines[0].quantity == Decimal(360)  # 75 % of 12 × 40 pcs
+
+
+CUSTOM = """sku,pack_name,units_per_pack,min_packs,price_per_pack_idr,moq_packs,stock_packs,lead_days
+LELE,keranjang 10 kg,10,1,240000,2,30,1
+LELE,keranjang 10 kg,10,5,230000,2,30,1
+"""
+
+
+async def test_a_catalogue_of_our_own_sets_tiers_packs_moq_fee_and_minimum(tmp_path):
+    path = tmp_path / "catalogue.csv"
+    path.write_text(CUSTOM)
+    a, _ = simulated(
+        SimulatorConfig(
+            catalogue_path=str(path), delivery_fee_idr=20_000, min_order_value_idr=300_000
+        )
+    )
+    quote = await a.quote(
+        QuoteRequest(
+            reference="BB-1-2",
+            region="Kota Palembang",
+            items=(
+                QuoteItem(sku="LELE", quantity=Decimal(60), retail_unit="kg"),
+                QuoteItem(sku="TERIGU", quantity=Decimal(25), retail_unit="kg"),
+            ),
+        )
+    )
+    [lele] = quote.offers
+    assert (lele.pack_name, lele.units_per_pack, lele.moq_packs) == ("keranjang 10 kg", 10, 2)
+    assert [(t.min_packs, t.price_per_pack_idr) for t in lele.tiers] == [
+        (1, 240_000),
+        (5, 230_000),
+    ]
+    assert quote.unavailable_skus == ("TERIGU",)  # not in this catalogue
+    assert (quote.delivery_fee_idr, quote.min_order_value_idr) == (20_000, 300_000)
+
+
+def test_a_bad_catalogue_is_refused_naming_line_and_column(tmp_path):
+    from adapters.marketplace import MarketplaceAdapterFactory
+
+    factory = MarketplaceAdapterFactory
+    path = tmp_path / "catalogue.csv"
+    path.write_text(CUSTOM.replace("230000", "murah"))
+    assert factory.check_catalogue(str(path)) == (
+        "line 3, column 5 (price_per_pack_idr): 'murah' is not a number"
+    )
+    path.write_text("sku,pack_name\nLELE,keranjang\n")
+    assert "missing columns units_per_pack" in factory.check_catalogue(str(path))
+    assert factory.check_catalogue(str(tmp_path / "none.csv")) == "No such file or directory"
+    path.write_text(CUSTOM)
+    assert factory.check_catalogue(str(path)) is None
