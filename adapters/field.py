@@ -29,13 +29,16 @@ def one_price_offer(
     lead_days: int = 1,
     supplier_sku: str | None = None,
     grade: str | None = None,
+    volume_tiers: tuple[TierPrice, ...] = (),
 ) -> PackOffer:
-    """An offer at one price per pack from the minimum order up (no volume tiers)."""
+    """An offer at one price per pack from the minimum order up, and lower prices from the
+    ``volume_tiers`` the supplier gives (each from its own number of packs, above the MOQ)."""
+    base = TierPrice(min_packs=moq_packs, price_per_pack_idr=price_per_pack_idr)
     return PackOffer(
         sku=sku,
         pack_name=pack_name,
         units_per_pack=units_per_pack,
-        tiers=(TierPrice(min_packs=moq_packs, price_per_pack_idr=price_per_pack_idr),),
+        tiers=(base, *sorted(volume_tiers, key=lambda t: t.min_packs)),
         moq_packs=moq_packs,
         available_packs=available_packs,
         lead_days=lead_days,

@@ -51,6 +51,7 @@ from contracts.adapter import (
     PurchaseOrderRequest,
     QuoteRequest,
     SupplierQuote,
+    TierPrice,
 )
 from contracts.capabilities import ConfirmationMessage, LinkCheck, LinkErrorKind, LinkState
 from contracts.errors import FieldError, InvalidInput, SupplierError
@@ -114,6 +115,10 @@ class WhatsAppTraderAdapter(FieldAdapter):
                 available_packs=entry.available_packs,
                 lead_days=entry.lead_days,
                 grade=entry.grade,
+                volume_tiers=tuple(
+                    TierPrice(min_packs=t.min_packs, price_per_pack_idr=t.price_per_pack_idr)
+                    for t in entry.tiers
+                ),
             )
             for sku in wanted
             for entry in prices.get(sku, ())

@@ -27,8 +27,16 @@ class WindowConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     close: str = "12:00"
 
 
+class VolumePrice(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A lower price per pack from this many packs up (grosir)."""
+
+    min_packs: PositiveInt
+    price_per_pack_idr: PositiveInt
+
+
 class PriceListEntry(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """A price the trader told us, for quotes."""
+    """A price the trader told us, for quotes: ``price_per_pack_idr`` from the minimum order,
+    and any ``tiers`` of lower prices for more packs."""
 
     sku: Annotated[str, msgspec.Meta(min_length=1)]
     pack_name: Annotated[str, msgspec.Meta(min_length=1)]
@@ -38,6 +46,7 @@ class PriceListEntry(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     available_packs: Annotated[int, msgspec.Meta(ge=0)] | None = None
     lead_days: Annotated[int, msgspec.Meta(ge=0)] = 0
     grade: str | None = None
+    tiers: tuple[VolumePrice, ...] = ()
 
 
 class WhatsAppTraderConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -110,6 +119,16 @@ def parse_config(config: Mapping[str, Any]) -> WhatsAppTraderConfig:
             errors.append(
                 FieldError(f"{CONFIG_POINTER}/price_list/{index}/units_per_pack", "must be above 0")
             )
+        starts = [entry.moq_packs]
+        for t_index, tier in enumerate(entry.tiers):
+            if tier.min_packs in starts or tier.min_packs < entry.moq_packs:
+                errors.append(
+                    FieldError(
+                        f"{CONFIG_POINTER}/price_list/{index}/tiers/{t_index}/min_packs",
+                        "must be above the minimum order and differ from every other tier",
+                    )
+                )
+            starts.append(tier.min_packs)
     if errors:
         raise InvalidInput("invalid WhatsApp trader config", errors=errors)
     return parsed

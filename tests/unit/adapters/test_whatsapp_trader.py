@@ -353,6 +353,38 @@ async def test_quotes_come_from_the_configured_price_list():
     assert quote.delivery_fee_idr == 15_000
 
 
+async def test_a_price_list_may_give_lower_prices_for_more_packs():
+    adapter = make_adapter(
+        {
+            "price_list": [
+                {
+                    "sku": "LELE",
+                    "pack_name": "kg",
+                    "units_per_pack": "1",
+                    "price_per_pack_idr": 25_000,
+                    "moq_packs": 5,
+                    "tiers": [
+                        {"min_packs": 50, "price_per_pack_idr": 22_000},
+                        {"min_packs": 20, "price_per_pack_idr": 23_500},
+                    ],
+                }
+            ]
+        }
+    )
+    request = QuoteRequest(
+        reference="BB-2",
+        region="Palangka Raya",
+        items=(QuoteItem(sku="LELE", quantity=Decimal(30), retail_unit="kg"),),
+    )
+    [lele] = (await adapter.quote(request)).offers
+    assert lele.moq_packs == 5
+    assert [(t.min_packs, t.price_per_pack_idr) for t in lele.tiers] == [
+        (5, 25_000),
+        (20, 23_500),
+        (50, 22_000),
+    ]
+
+
 # --- config and factory ------------------------------------------------------------------
 
 
@@ -379,6 +411,21 @@ async def test_quotes_come_from_the_configured_price_list():
                 ]
             },
             "/adapter_config/price_list/0/units_per_pack",
+        ),
+        (
+            {
+                "price_list": [
+                    {
+                        "sku": "LELE",
+                        "pack_name": "kg",
+                        "units_per_pack": "1",
+                        "price_per_pack_idr": 25_000,
+                        "moq_packs": 5,
+                        "tiers": [{"min_packs": 3, "price_per_pack_idr": 24_000}],
+                    }
+                ]
+            },
+            "/adapter_config/price_list/0/tiers/0/min_packs",
         ),
         ({"whatsapp": "yes"}, "/adapter_config/whatsapp"),
     ],
