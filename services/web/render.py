@@ -3,20 +3,30 @@ signed-in person in reach of every console handler (``viewer``)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 from litestar import Request, Response
+from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from litestar.types import ExceptionHandlersMap
 
-from contracts.errors import Conflict, Forbidden, KulakanError, NotFound, Unauthorized
+from contracts.errors import (
+    Conflict,
+    Forbidden,
+    KulakanError,
+    NotFound,
+    Unauthorized,
+    VersionMismatch,
+)
 from services.app.users import WebUser
 from services.app.web_sessions import current_user
+from services.bootstrap import Container
 from services.db.tx import Tx
 from services.web.security import SESSION_COOKIE
 
@@ -49,6 +59,34 @@ def page(
         status_code=status_code,
         headers={"Vary": "HX-Request", "Cache-Control": "no-store"},
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """One request to a console page: the request, its transaction, the signed-in user, the
+    container and the time."""
+
+    request: HTMXRequest
+    tx: Tx
+    viewer: WebUser
+    container: Container
+    now: datetime
+
+
+def provide_visit(
+    request: HTMXRequest, tx: Tx, viewer: WebUser, container: Container, now: datetime
+) -> Visit:
+    return Visit(request=request, tx=tx, viewer=viewer, container=container, now=now)
+
+
+VISIT = {"visit": Provide(provide_visit, sync_to_thread=False)}
+"""A controller's ``dependencies``: every handler may take ``visit: Visit``."""
+
+
+def refusal(exc: Conflict) -> str:
+    """Why a change was refused, as the page says it: ``stale`` (someone changed it since the
+    page was shown) or ``state`` (the object no longer allows it)."""
+    return "stale" if isinstance(exc, VersionMismatch) else "state"
 
 
 def safe_next(target: str | None) -> str:
