@@ -111,12 +111,7 @@ class DataCatalogueController(Controller):
         return await _edit(visit, satker_id, "product", product_id)
 
     @post("/products/{product_id:int}", name="console:data:product-edit")
-    async def product_edit(
-        self,
-        visit: Visit,
-        satker_id: int,
-        product_id: int,
-    ) -> Response:
+    async def product_edit(self, visit: Visit, satker_id: int, product_id: int) -> Response:
         _admin(visit.viewer)
         values, _ = await form_fields(visit.request)
         body = {**given(values, PRODUCT_FIELDS), "active": checkbox(values, "active")}
@@ -160,12 +155,7 @@ class DataCatalogueController(Controller):
         return await _edit(visit, satker_id, "supplier", supplier_id)
 
     @post("/suppliers/{supplier_id:int}", name="console:data:supplier-edit")
-    async def supplier_edit(
-        self,
-        visit: Visit,
-        satker_id: int,
-        supplier_id: int,
-    ) -> Response:
+    async def supplier_edit(self, visit: Visit, satker_id: int, supplier_id: int) -> Response:
         _admin(visit.viewer)
         values, _ = await form_fields(visit.request)
         try:

@@ -30,12 +30,7 @@ class DataController(Controller):
         return Redirect(path=data_url(satker_id))
 
     @get("/warungs", name="console:data:warungs")
-    async def warungs(
-        self,
-        visit: Visit,
-        satker_id: int,
-        after: int | None = None,
-    ) -> Template:
+    async def warungs(self, visit: Visit, satker_id: int, after: int | None = None) -> Template:
         return await _warungs_page(visit, satker_id, after)
 
     @post("/warungs", name="console:data:warung-add")
@@ -60,12 +55,7 @@ class DataController(Controller):
         return await _warung_form(visit, satker_id, out)
 
     @post("/warungs/{warung_id:int}", name="console:data:warung-edit")
-    async def edit_warung(
-        self,
-        visit: Visit,
-        satker_id: int,
-        warung_id: int,
-    ) -> Response:
+    async def edit_warung(self, visit: Visit, satker_id: int, warung_id: int) -> Response:
         principal = visit.viewer.principal()
         principal.require(Role.ADMIN, Role.COORDINATOR)
         values, _ = await form_fields(visit.request)

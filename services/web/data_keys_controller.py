@@ -64,12 +64,7 @@ class DataKeysController(Controller):
         return await _keys_page(visit, satker_id, created=created, status_code=201)
 
     @post("/{key_id:int}/revoke", name="console:data:api-key-revoke")
-    async def revoke(
-        self,
-        visit: Visit,
-        satker_id: int,
-        key_id: int,
-    ) -> Response:
+    async def revoke(self, visit: Visit, satker_id: int, key_id: int) -> Response:
         visit.viewer.principal().require(Role.ADMIN)
         if key_id not in {k.id for k in await _satker_keys(visit.tx, satker_id)}:
             raise NotFound(f"api key {key_id} not found")  # not a key this page shows

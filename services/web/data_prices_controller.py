@@ -79,11 +79,7 @@ class DataPricesController(Controller):
         return saved(visit.request, satker_id, "market-prices", "price")
 
     @post("/market-prices/import", name="console:data:market-price-import")
-    async def import_prices(
-        self,
-        visit: Visit,
-        satker_id: int,
-    ) -> Response:
+    async def import_prices(self, visit: Visit, satker_id: int) -> Response:
         visit.viewer.principal().require(Role.ADMIN)  # as POST /v1/market-prices/import
         try:
             _, data = await _upload(visit.request)
@@ -95,20 +91,11 @@ class DataPricesController(Controller):
         return saved(visit.request, satker_id, "market-prices", "prices")
 
     @get("/price-board", name="console:data:price-board")
-    async def board(
-        self,
-        visit: Visit,
-        satker_id: int,
-        supplier: int | None = None,
-    ) -> Template:
+    async def board(self, visit: Visit, satker_id: int, supplier: int | None = None) -> Template:
         return await _board_page(visit, satker_id, supplier)
 
     @post("/price-board", name="console:data:price-board-post")
-    async def post_board(
-        self,
-        visit: Visit,
-        satker_id: int,
-    ) -> Response:
+    async def post_board(self, visit: Visit, satker_id: int) -> Response:
         principal = visit.viewer.principal()
         principal.require(Role.ADMIN, Role.COORDINATOR)  # the API's rule for a board
         await console_home.satker_header(visit.tx, principal, satker_id)

@@ -31,12 +31,7 @@ class ReportsController(Controller):
     dependencies = VISIT
 
     @get("/", name="console:reports")
-    async def reports(
-        self,
-        visit: Visit,
-        satker_id: int,
-        cycle: int | None = None,
-    ) -> Template:
+    async def reports(self, visit: Visit, satker_id: int, cycle: int | None = None) -> Template:
         report = await report_views.report_page(
             visit.tx, visit.viewer.principal(), satker_id, cycle
         )
