@@ -4,7 +4,7 @@ in the JSON API only an admin adds or changes them (If-Match on every change).""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Unpack
 
 from litestar import Controller, Response, get, post
 from litestar.response import Template
@@ -23,7 +23,7 @@ from services.app.unique_names import taken
 from services.app.users import WebUser
 from services.auth import Role
 from services.web.data_controller import _if_match
-from services.web.data_pages import PAGE_SIZE, render, saved
+from services.web.data_pages import PAGE_SIZE, Form, list_page, render, saved
 from services.web.forms import checkbox, errors_by_field, form_fields, given, refuse_if, to_struct
 from services.web.render import CONSOLE, VISIT, Visit
 
@@ -173,30 +173,11 @@ class DataCatalogueController(Controller):
 
 
 async def _products_page(
-    visit: Visit,
-    satker_id: int,
-    after: int | None,
-    *,
-    values: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
+    visit: Visit, satker_id: int, after: int | None, **form: Unpack[Form]
 ) -> Template:
     rows = await products.list_products(visit.tx, limit=PAGE_SIZE, after_id=after)
-    context = {
-        "rows": rows[:PAGE_SIZE],
-        "next_after": rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None,
-        "categories": [(c.value, c.value) for c in Category],
-        "values": values or {},
-        "errors": errors or {},
-    }
-    template = "console/data/products.html"
-    return await render(
-        visit,
-        satker_id,
-        "products",
-        template,
-        context,
-        status_code=400 if errors else 200,
-    )
+    categories = [(c.value, c.value) for c in Category]
+    return await list_page(visit, satker_id, "products", rows, {"categories": categories}, **form)
 
 
 async def _suppliers_page(

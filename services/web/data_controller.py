@@ -4,6 +4,8 @@ prices, their CSV, the price board) and ``data_keys_controller`` (API keys)."""
 
 from __future__ import annotations
 
+from typing import Unpack
+
 from litestar import Controller, Response, get, post
 from litestar.response import Redirect, Template
 
@@ -13,7 +15,7 @@ from services.app import registry
 from services.app.unique_names import taken
 from services.auth import Role
 from services.domain.versioning import etag
-from services.web.data_pages import PAGE_SIZE, data_url, render, saved
+from services.web.data_pages import PAGE_SIZE, Form, data_url, list_page, render, saved
 from services.web.forms import checkbox, errors_by_field, form_fields, given, refuse_if, to_struct
 from services.web.render import CONSOLE, VISIT, Visit
 
@@ -84,30 +86,12 @@ def _if_match(values: dict[str, str]) -> str | None:
 
 
 async def _warungs_page(
-    visit: Visit,
-    satker_id: int,
-    after: int | None,
-    *,
-    values: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
+    visit: Visit, satker_id: int, after: int | None, **form: Unpack[Form]
 ) -> Template:
     rows = await registry.list_warungs(
         visit.tx, visit.viewer.principal(), satker_id, limit=PAGE_SIZE, after_id=after
     )
-    more = rows[PAGE_SIZE].id if len(rows) > PAGE_SIZE else None
-    return await render(
-        visit,
-        satker_id,
-        "warungs",
-        "console/data/warungs.html",
-        {
-            "rows": rows[:PAGE_SIZE],
-            "next_after": more and rows[PAGE_SIZE - 1].id,
-            "values": values or {},
-            "errors": errors or {},
-        },
-        status_code=400 if errors else 200,
-    )
+    return await list_page(visit, satker_id, "warungs", rows, {}, **form)
 
 
 async def _warung_form(

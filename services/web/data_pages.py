@@ -3,7 +3,8 @@ API's role rules), and rendering with the form parts (CSRF, Idempotency-Key, err
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypedDict, Unpack
 
 from litestar import Request
 from litestar.response import Redirect, Template
@@ -56,6 +57,35 @@ async def render(
         **context,
     }
     return page(visit.request, template, full, status_code=status_code)
+
+
+class Form(TypedDict, total=False):
+    """What an add form sent back to its list page: the values typed and the errors by field."""
+
+    values: dict[str, str]
+    errors: dict[str, str]
+
+
+async def list_page(
+    visit: Visit,
+    satker_id: int,
+    tab: str,
+    rows: Sequence[Any],
+    context: dict[str, Any],
+    **form: Unpack[Form],
+) -> Template:
+    """A Data tab's list: ``PAGE_SIZE`` rows (``rows`` holds one more when there are more) and
+    its add form, 400 when that form was refused."""
+    errors = form.get("errors") or {}
+    full = {
+        "rows": rows[:PAGE_SIZE],
+        "next_after": rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None,
+        "values": form.get("values") or {},
+        "errors": errors,
+        **context,
+    }
+    template = f"console/data/{tab}.html"
+    return await render(visit, satker_id, tab, template, full, status_code=400 if errors else 200)
 
 
 def saved(request: Request, satker_id: int, tab: str, what: str, **query: object) -> Redirect:
