@@ -5,16 +5,19 @@ the owner's layout. A warung's session sees only its own warung: anything else i
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from litestar import Request, Response
+from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from contracts.errors import Conflict, Forbidden, KulakanError, NotFound, Unauthorized
 from services.app.warung_sessions import WarungViewer, current_warung
+from services.bootstrap import Container
 from services.db.tx import Tx
 from services.web.warung_forms import show_quantity
 
@@ -32,6 +35,28 @@ async def provide_owner(request: Request, tx: Tx, now: datetime) -> WarungViewer
     if owner is None:
         raise OwnerSignInRequired
     return owner
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerVisit:
+    """One request to a warung owner's page: the request, its transaction, the container, the
+    warung signed in and the time."""
+
+    request: HTMXRequest
+    tx: Tx
+    container: Container
+    owner: WarungViewer
+    now: datetime
+
+
+def provide_owner_visit(
+    request: HTMXRequest, tx: Tx, container: Container, owner: WarungViewer, now: datetime
+) -> OwnerVisit:
+    return OwnerVisit(request=request, tx=tx, container=container, owner=owner, now=now)
+
+
+OWNER_VISIT = {"visit": Provide(provide_owner_visit, sync_to_thread=False)}
+"""A warung controller's ``dependencies``: every handler may take ``visit: OwnerVisit``."""
 
 
 def idempotency_key() -> str:
