@@ -4,17 +4,15 @@ the savings so far. No script needed but the countdown; light enough for a weak 
 
 from __future__ import annotations
 
-from litestar import Controller, get
+from litestar import get
 from litestar.response import Template
 
 from services.app import warung_views
-from services.web.warung_render import OWNER_VISIT, WARUNG, OwnerVisit, owner_page
+from services.web.warung_render import WARUNG, OwnerPages, OwnerVisit, owner_page
 
 
-class WarungHomeController(Controller):
+class WarungHomeController(OwnerPages):
     path = WARUNG
-    include_in_schema = False
-    dependencies = OWNER_VISIT
 
     @get("/", name="warung:home")
     async def home(self, visit: OwnerVisit) -> Template:

@@ -3,19 +3,17 @@ date; each printable on its own page."""
 
 from __future__ import annotations
 
-from litestar import Controller, get
+from litestar import get
 from litestar.response import Template
 
 from contracts.errors import NotFound
 from services.app import invoices, warung_views
 from services.app.tenancy import resolve_warung
-from services.web.warung_render import OWNER_VISIT, WARUNG, OwnerVisit, owner_page
+from services.web.warung_render import WARUNG, OwnerPages, OwnerVisit, owner_page
 
 
-class WarungInvoiceController(Controller):
+class WarungInvoiceController(OwnerPages):
     path = f"{WARUNG}/tagihan"
-    include_in_schema = False
-    dependencies = OWNER_VISIT
 
     @get("/", name="warung:invoices")
     async def invoices_page(self, visit: OwnerVisit) -> Template:

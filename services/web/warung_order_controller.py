@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.response import Template
 
 from contracts.api.demand import RestockLineIn, RestockLinesUpdate, RestockRequestCreate
@@ -27,7 +27,7 @@ from services.web.warung_forms import (
     parse_quantity,
     show_quantity,
 )
-from services.web.warung_render import OWNER_VISIT, WARUNG, OwnerVisit, owner_page
+from services.web.warung_render import WARUNG, OwnerPages, OwnerVisit, owner_page
 
 ACTIONS = ("draft", "submit", "cancel")
 
@@ -36,10 +36,8 @@ def _plain(message: str) -> str:
     return message
 
 
-class WarungOrderController(Controller):
+class WarungOrderController(OwnerPages):
     path = f"{WARUNG}/pesan"
-    include_in_schema = False
-    dependencies = OWNER_VISIT
 
     @get("/", name="warung:order")
     async def order_page(

@@ -7,20 +7,18 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.response import Template
 
 from contracts.api.demand import PreorderClose, PreorderCreate, PreorderStatus
 from contracts.errors import InvalidInput, NotFound
 from services.app import preorders, warung_views
 from services.web.warung_forms import N_, NOT_A_NUMBER, explain, parse_quantity
-from services.web.warung_render import OWNER_VISIT, WARUNG, OwnerVisit, owner_page
+from services.web.warung_render import WARUNG, OwnerPages, OwnerVisit, owner_page
 
 
-class WarungPreorderController(Controller):
+class WarungPreorderController(OwnerPages):
     path = f"{WARUNG}/pelanggan"
-    include_in_schema = False
-    dependencies = OWNER_VISIT
 
     @get("/", name="warung:preorders")
     async def preorders_page(self, visit: OwnerVisit) -> Template:

@@ -4,9 +4,9 @@ what is left), with a note; confirmed once, and good units go into stock."""
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, Unpack
 
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.response import Template
 
 from contracts.api.fulfilment import ReceiptIn, ReceiptLineIn
@@ -14,13 +14,11 @@ from contracts.errors import InvalidInput
 from services.app import receipts, warung_views
 from services.app.tenancy import resolve_warung
 from services.web.warung_forms import NOT_A_NUMBER, explain, field_errors, parse_quantity
-from services.web.warung_render import OWNER_VISIT, WARUNG, OwnerVisit, owner_page
+from services.web.warung_render import WARUNG, OwnerPages, OwnerVisit, Shown, form_page
 
 
-class WarungReceiptController(Controller):
+class WarungReceiptController(OwnerPages):
     path = f"{WARUNG}/terima"
-    include_in_schema = False
-    dependencies = OWNER_VISIT
 
     @get("/", name="warung:receipts")
     async def receipts_page(self, visit: OwnerVisit) -> Template:
@@ -65,14 +63,7 @@ class WarungReceiptController(Controller):
         return await _render(visit, notice="confirmed")
 
 
-async def _render(
-    visit: OwnerVisit,
-    *,
-    typed: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-    notice: str | None = None,
-    status: int = 200,
-) -> Template:
+async def _render(visit: OwnerVisit, **shown: Unpack[Shown]) -> Template:
     raw = await visit.tx.raw()
     satker_id = await resolve_warung(raw, visit.owner.principal(), visit.owner.warung_id)
     rows = await receipts.list_deliveries(
@@ -84,12 +75,8 @@ async def _render(
     for r in rows:
         (pending[r.bulk_buy_id] if r.receipt == "pending" else done).append(r)
     context: dict[str, Any] = {
-        "owner": visit.owner,
         "pending": dict(pending),
         "done": done[-50:],
         "labels": labels,
-        "typed": typed or {},
-        "errors": errors or {},
-        "notice": notice,
     }
-    return owner_page(visit.request, "warung/receipts.html", context, status_code=status)
+    return form_page(visit, "warung/receipts.html", context, **shown)

@@ -7,9 +7,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
-from litestar import Request, Response
+from litestar import Controller, Request, Response
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.plugins.htmx import HTMXRequest
@@ -57,6 +57,37 @@ def provide_owner_visit(
 
 OWNER_VISIT = {"visit": Provide(provide_owner_visit, sync_to_thread=False)}
 """A warung controller's ``dependencies``: every handler may take ``visit: OwnerVisit``."""
+
+
+class OwnerPages(Controller):
+    """A controller of the owner's pages: not in the API document, every handler may take
+    ``visit: OwnerVisit``."""
+
+    include_in_schema = False
+    dependencies = OWNER_VISIT
+
+
+class Shown(TypedDict, total=False):
+    """What a page with a form shows again after a post: the values typed, the errors by
+    field, a notice, and the status."""
+
+    typed: dict[str, str]
+    errors: dict[str, str]
+    notice: str | None
+    status: int
+
+
+def form_page(
+    visit: OwnerVisit, template: str, context: dict[str, Any], **shown: Unpack[Shown]
+) -> Template:
+    full = {
+        "owner": visit.owner,
+        **context,
+        "typed": shown.get("typed") or {},
+        "errors": shown.get("errors") or {},
+        "notice": shown.get("notice"),
+    }
+    return owner_page(visit.request, template, full, status_code=shown.get("status", 200))
 
 
 def idempotency_key() -> str:

@@ -3,22 +3,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Unpack
 
-from litestar import Controller, get, post
+from litestar import get, post
 from litestar.response import Template
 
 from contracts.api.demand import StockItemIn, StockUpdate
 from contracts.errors import InvalidInput
 from services.app import stock, warung_views
 from services.web.warung_forms import N_, NOT_A_NUMBER, explain, parse_quantity
-from services.web.warung_render import OWNER_VISIT, WARUNG, OwnerVisit, owner_page
+from services.web.warung_render import WARUNG, OwnerPages, OwnerVisit, Shown, form_page
 
 
-class WarungStockController(Controller):
+class WarungStockController(OwnerPages):
     path = f"{WARUNG}/stok"
-    include_in_schema = False
-    dependencies = OWNER_VISIT
 
     @get("/", name="warung:stock")
     async def stock_page(self, visit: OwnerVisit) -> Template:
@@ -59,25 +57,14 @@ class WarungStockController(Controller):
         return await _render(visit, notice="corrected")
 
 
-async def _render(
-    visit: OwnerVisit,
-    *,
-    typed: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-    notice: str | None = None,
-    status: int = 200,
-) -> Template:
+async def _render(visit: OwnerVisit, **shown: Unpack[Shown]) -> Template:
     levels = await stock.list_stock(
         visit.tx, visit.owner.principal(), visit.owner.warung_id, limit=500, after_product_id=None
     )
     labels = await warung_views.product_labels(visit.tx, [r.product_id for r in levels])
     levels = sorted(levels[:500], key=lambda r: labels[r.product_id].name)
     context: dict[str, Any] = {
-        "owner": visit.owner,
         "levels": levels,
         "labels": labels,
-        "typed": typed or {},
-        "errors": errors or {},
-        "notice": notice,
     }
-    return owner_page(visit.request, "warung/stock.html", context, status_code=status)
+    return form_page(visit, "warung/stock.html", context, **shown)
