@@ -6,20 +6,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from litestar import Controller, get
+from litestar import get
 from litestar.response import Template
 
 from contracts import formatting
 from services.app import console_home
 from services.web.reminders import reminder_link
-from services.web.render import CONSOLE, VISIT, Visit, page
+from services.web.render import CONSOLE, ConsolePages, Visit, page
 from services.web.templating import translations
 
 
-class ConsoleController(Controller):
+class ConsoleController(ConsolePages):
     path = CONSOLE
-    include_in_schema = False
-    dependencies = VISIT
 
     @get("/", name="console:home")
     async def home(self, visit: Visit, cycle: int | None = None) -> Template:

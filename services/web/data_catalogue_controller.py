@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any, Unpack
 
-from litestar import Controller, Response, get, post
+from litestar import Response, get, post
 from litestar.response import Template
 
 from contracts.api.catalogue import (
@@ -25,7 +25,7 @@ from services.auth import Role
 from services.web.data_controller import _if_match
 from services.web.data_pages import PAGE_SIZE, Form, list_page, render, saved
 from services.web.forms import checkbox, errors_by_field, form_fields, given, refuse_if, to_struct
-from services.web.render import CONSOLE, VISIT, Visit
+from services.web.render import CONSOLE, ConsolePages, Visit
 
 PRODUCT_FIELDS = ("name", "category", "retail_unit", "target_margin", "min_margin")
 SUPPLIER_FIELDS = (
@@ -76,10 +76,8 @@ def _supplier_body(values: dict[str, str]) -> dict[str, Any]:
     return body
 
 
-class DataCatalogueController(Controller):
+class DataCatalogueController(ConsolePages):
     path = f"{CONSOLE}/satkers/{{satker_id:int}}/data"
-    include_in_schema = False
-    dependencies = VISIT
 
     @get("/products", name="console:data:products")
     async def product_list(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Unpack
 
-from litestar import Controller, Response, get, post
+from litestar import Response, get, post
 from litestar.response import Redirect, Template
 
 from contracts.api.registry import WarungCreate, WarungUpdate
@@ -17,15 +17,13 @@ from services.auth import Role
 from services.domain.versioning import etag
 from services.web.data_pages import PAGE_SIZE, Form, data_url, list_page, render, saved
 from services.web.forms import checkbox, errors_by_field, form_fields, given, refuse_if, to_struct
-from services.web.render import CONSOLE, VISIT, Visit
+from services.web.render import CONSOLE, ConsolePages, Visit
 
 WARUNG_FIELDS = ("name", "owner_name", "phone", "address", "kota")
 
 
-class DataController(Controller):
+class DataController(ConsolePages):
     path = f"{CONSOLE}/satkers/{{satker_id:int}}/data"
-    include_in_schema = False
-    dependencies = VISIT
 
     @get("/", name="console:data")
     async def index(self, satker_id: int) -> Redirect:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Response, get, post
+from litestar import Response, get, post
 from litestar.response import Template
 
 from contracts.api.registry import ApiKeyCreate, ApiKeyCreated, ApiKeyOut, KeyRole
@@ -17,7 +17,7 @@ from services.auth import Role
 from services.db.tx import Tx
 from services.web.data_pages import is_admin, render, saved
 from services.web.forms import errors_by_field, form_fields
-from services.web.render import CONSOLE, VISIT, Visit
+from services.web.render import CONSOLE, ConsolePages, Visit
 
 LIMIT = 500
 
@@ -30,10 +30,8 @@ async def _satker_keys(tx: Tx, satker_id: int) -> list[ApiKeyOut]:
     return warungs[:LIMIT] + suppliers_[:LIMIT]
 
 
-class DataKeysController(Controller):
+class DataKeysController(ConsolePages):
     path = f"{CONSOLE}/satkers/{{satker_id:int}}/data/api-keys"
-    include_in_schema = False
-    dependencies = VISIT
 
     @get("/", name="console:data:api-keys")
     async def keys(self, visit: Visit, satker_id: int) -> Template:

@@ -10,11 +10,10 @@ from litestar import Request
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
-from services.app import console_home
 from services.app.users import WebUser
 from services.auth import Role
 from services.web.forms import new_key
-from services.web.render import CONSOLE, Visit, page
+from services.web.render import CONSOLE, Visit, page, satker_of
 
 TABS = ("warungs", "products", "suppliers", "market-prices", "price-board", "api-keys")
 PAGE_SIZE = 100
@@ -41,7 +40,7 @@ async def render(
 ) -> Template:
     """The page, after the satker check every Data page makes (admin, or this satker's
     coordinator; another satker is 404)."""
-    satker = await console_home.satker_header(visit.tx, visit.viewer.principal(), satker_id)
+    satker = await satker_of(visit, satker_id)
     full: dict[str, Any] = {
         "viewer": visit.viewer,
         "satker_id": satker_id,

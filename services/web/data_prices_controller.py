@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from litestar import Controller, Response, get, post
+from litestar import Response, get, post
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
@@ -19,7 +19,7 @@ from services.app.csv_import import import_market_prices
 from services.auth import Role
 from services.web.data_pages import PAGE_SIZE, render, saved
 from services.web.forms import errors_by_field, form_fields, given, to_struct
-from services.web.render import CONSOLE, VISIT, Visit
+from services.web.render import CONSOLE, ConsolePages, Visit, satker_of
 
 BOARD_ADAPTER = "wholesale_market"
 _BOARD_POINTER = re.compile(r"^/board/(\d+)(?:/([^/]+))?$")
@@ -51,10 +51,8 @@ async def _upload(request: HTMXRequest, name: str = "file") -> tuple[dict[str, s
     return values, data
 
 
-class DataPricesController(Controller):
+class DataPricesController(ConsolePages):
     path = f"{CONSOLE}/satkers/{{satker_id:int}}/data"
-    include_in_schema = False
-    dependencies = VISIT
 
     @get("/market-prices", name="console:data:market-prices")
     async def prices(
@@ -123,7 +121,7 @@ async def _prices_page(
     errors: InvalidInput | None = None,
     file_errors: list[str] | None = None,
 ) -> Template:
-    satker = await console_home.satker_header(visit.tx, visit.viewer.principal(), satker_id)
+    satker = await satker_of(visit, satker_id)
     kota = satker.kota if kota is None else kota
     rows = await market_prices.list_market_prices(
         visit.tx, limit=PAGE_SIZE, after_id=None, kota=kota or None, sku=sku or None
@@ -157,7 +155,7 @@ async def _board_page(
     *,
     file_errors: list[str] | None = None,
 ) -> Template:
-    await console_home.satker_header(visit.tx, visit.viewer.principal(), satker_id)
+    await satker_of(visit, satker_id)
     markets = [
         s
         for s in await suppliers.list_suppliers(visit.tx, limit=500, after_id=None)

@@ -5,10 +5,10 @@ Idempotency-Key), and print pages — one invoice, or all of a cycle's, one A4 s
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Unpack
 
 import msgspec
-from litestar import Controller, Response, get, post
+from litestar import Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
@@ -17,7 +17,7 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from contracts.errors import Conflict, NotFound
 from services.app import console_home, invoice_views, invoices
 from services.domain.versioning import etag
-from services.web.render import CONSOLE, VISIT, Visit, page, refusal
+from services.web.render import CONSOLE, ConsolePages, Outcome, Visit, page, refusal, satker_of
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -31,10 +31,8 @@ def invoices_url(satker_id: int, cycle: int | None = None) -> str:
     return f"{CONSOLE}/satkers/{satker_id}/invoices" + (f"?cycle={cycle}" if cycle else "")
 
 
-class InvoicesController(Controller):
+class InvoicesController(ConsolePages):
     path = CONSOLE + "/satkers/{satker_id:int}/invoices"
-    include_in_schema = False
-    dependencies = VISIT
 
     @get("/", name="console:invoices")
     async def overview(
@@ -44,7 +42,7 @@ class InvoicesController(Controller):
 
     @get("/{invoice_id:int}/print", name="console:invoice-print")
     async def print_one(self, visit: Visit, satker_id: int, invoice_id: int) -> Template:
-        satker = await console_home.satker_header(visit.tx, visit.viewer.principal(), satker_id)
+        satker = await satker_of(visit, satker_id)
         docs = await invoice_views.invoice_documents(
             visit.tx, satker_id, visit.now, invoice_id=invoice_id
         )
@@ -53,7 +51,7 @@ class InvoicesController(Controller):
     @get("/print", name="console:invoices-print")
     async def print_cycle(self, visit: Visit, satker_id: int, cycle: int) -> Template:
         """Every invoice of a cycle, one per A4 sheet, in number order."""
-        satker = await console_home.satker_header(visit.tx, visit.viewer.principal(), satker_id)
+        satker = await satker_of(visit, satker_id)
         chosen, docs = await invoice_views.cycle_invoices(visit.tx, satker_id, visit.now, cycle)
         return _print(visit, satker, satker_id, docs, chosen)
 
@@ -79,16 +77,13 @@ async def _overview(
     visit: Visit,
     satker_id: int,
     cycle: int | None,
-    *,
-    notice: str | None = None,
-    problem: str | None = None,
-    status: int = 200,
+    **outcome: Unpack[Outcome],
 ) -> Template:
-    viewer = visit.viewer
-    satker = await console_home.satker_header(visit.tx, viewer.principal(), satker_id)
+    notice, problem = outcome.get("notice"), outcome.get("problem")
+    satker = await satker_of(visit, satker_id)
     shown = await invoice_views.overview(visit.tx, satker_id, visit.now, cycle)
     context = {
-        "viewer": viewer,
+        "viewer": visit.viewer,
         "satker": satker,
         "satker_id": satker_id,
         "cycles": shown.cycles,
@@ -100,7 +95,12 @@ async def _overview(
         "problem": problem,
         "idempotency_key": uuid.uuid4().hex,
     }
-    return page(visit.request, "console/invoices/overview.html", context, status_code=status)
+    return page(
+        visit.request,
+        "console/invoices/overview.html",
+        context,
+        status_code=outcome.get("status", 200),
+    )
 
 
 def _print(

@@ -6,10 +6,10 @@ on the version the page showed and an Idempotency-Key made when the page was ren
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Unpack
 
 import msgspec
-from litestar import Controller, Response, get, post
+from litestar import Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
@@ -20,7 +20,7 @@ from services.app import console_home, field_suppliers, purchase_order_pages, pu
 from services.app import purchase_order_views as views
 from services.domain.purchase_order import POStatus
 from services.domain.versioning import etag
-from services.web.render import CONSOLE, VISIT, Visit, page, refusal
+from services.web.render import CONSOLE, ConsolePages, Outcome, Visit, page, refusal, satker_of
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 BASE = "/satkers/{satker_id:int}/orders"
@@ -41,10 +41,8 @@ def orders_url(satker_id: int) -> str:
     return f"{CONSOLE}/satkers/{satker_id}/orders"
 
 
-class OrdersController(Controller):
+class OrdersController(ConsolePages):
     path = CONSOLE + BASE
-    include_in_schema = False
-    dependencies = VISIT
 
     @get("/", name="console:orders")
     async def orders(
@@ -83,7 +81,7 @@ class OrdersController(Controller):
     @get("/{po_id:int}/buying-list", name="console:buying-list")
     async def buying_list(self, visit: Visit, satker_id: int, po_id: int) -> Response:
         """The runner's printable buying list, as the wholesale market's adapter renders it."""
-        await console_home.satker_header(visit.tx, visit.viewer.principal(), satker_id)
+        await satker_of(visit, satker_id)
         document = await field_suppliers.buying_list(
             visit.tx, visit.container, po_id, visit.now, media_type="text/html", satker_id=satker_id
         )
@@ -102,7 +100,7 @@ class OrdersController(Controller):
         line_no: int,
         data: Annotated[DecisionForm, FORM],
     ) -> Response:
-        await console_home.satker_header(visit.tx, visit.viewer.principal(), satker_id)
+        await satker_of(visit, satker_id)
         accept = data.decision == "accept"
         try:
             await purchase_orders.decide_price(
@@ -123,7 +121,7 @@ class OrdersController(Controller):
     async def cancel(
         self, visit: Visit, satker_id: int, po_id: int, data: Annotated[CancelForm, FORM]
     ) -> Response:
-        await console_home.satker_header(visit.tx, visit.viewer.principal(), satker_id)
+        await satker_of(visit, satker_id)
         reason = data.reason.strip()[:500]
         if not reason:
             return await _detail(visit, satker_id, po_id, problem="reason", status=422)
@@ -146,18 +144,15 @@ async def _detail(
     visit: Visit,
     satker_id: int,
     po_id: int,
-    *,
-    notice: str | None = None,
-    problem: str | None = None,
-    status: int = 200,
+    **outcome: Unpack[Outcome],
 ) -> Template:
-    viewer = visit.viewer
-    satker = await console_home.satker_header(visit.tx, viewer.principal(), satker_id)
+    notice, problem = outcome.get("notice"), outcome.get("problem")
+    satker = await satker_of(visit, satker_id)
     shown = await purchase_order_pages.order_page(
         visit.tx, visit.container, satker_id, po_id, visit.now
     )
     context = {
-        "viewer": viewer,
+        "viewer": visit.viewer,
         "satker": satker,
         "satker_id": satker_id,
         "summary": shown.summary,
@@ -171,4 +166,6 @@ async def _detail(
         "problem": problem,
         "idempotency_key": uuid.uuid4().hex,
     }
-    return page(visit.request, "console/orders/detail.html", context, status_code=status)
+    return page(
+        visit.request, "console/orders/detail.html", context, status_code=outcome.get("status", 200)
+    )

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import quote
 
-from litestar import Request, Response
+from litestar import Controller, Request, Response
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.plugins.htmx import HTMXRequest
@@ -24,6 +24,7 @@ from contracts.errors import (
     Unauthorized,
     VersionMismatch,
 )
+from services.app import console_home
 from services.app.users import WebUser
 from services.app.web_sessions import current_user
 from services.bootstrap import Container
@@ -81,6 +82,28 @@ def provide_visit(
 
 VISIT = {"visit": Provide(provide_visit, sync_to_thread=False)}
 """A controller's ``dependencies``: every handler may take ``visit: Visit``."""
+
+
+class Outcome(TypedDict, total=False):
+    """What a page says after a change: a notice (done), a problem (refused) and the status."""
+
+    notice: str | None
+    problem: str | None
+    status: int
+
+
+async def satker_of(visit: Visit, satker_id: int) -> console_home.SatkerHeader:
+    """The satker a console page is about: an admin's any, a coordinator's own (another
+    satker is 404)."""
+    return await console_home.satker_header(visit.tx, visit.viewer.principal(), satker_id)
+
+
+class ConsolePages(Controller):
+    """A controller of console pages: not in the API document, every handler may take
+    ``visit: Visit``."""
+
+    include_in_schema = False
+    dependencies = VISIT
 
 
 def refusal(exc: Conflict) -> str:

@@ -7,13 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 from babel.numbers import format_decimal, format_percent
-from litestar import Controller, Response, get
+from litestar import Response, get
 from litestar.response import Template
 
 from contracts import formatting
 from services.app import report_views
 from services.web.charts import Bar, bar_chart
-from services.web.render import CONSOLE, VISIT, Visit, page
+from services.web.render import CONSOLE, ConsolePages, Visit, page
 from services.web.templating import translations
 
 
@@ -25,10 +25,8 @@ def _csv(text: str, filename: str) -> Response:
     )
 
 
-class ReportsController(Controller):
+class ReportsController(ConsolePages):
     path = f"{CONSOLE}/satkers/{{satker_id:int}}/reports"
-    include_in_schema = False
-    dependencies = VISIT
 
     @get("/", name="console:reports")
     async def reports(self, visit: Visit, satker_id: int, cycle: int | None = None) -> Template:
