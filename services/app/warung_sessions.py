@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import secrets
 from datetime import datetime
+from typing import Any
 
 import msgspec
 
@@ -104,14 +105,24 @@ async def issue_link(
 
 async def check_link(tx: Tx, secret: str, token: str, now: datetime) -> LinkOutcome:
     """What opening the link would do, without using it (the page before the button)."""
+    _, _, verdict = await _find_link(tx, secret, token, now, lock=False)
+    return _outcome(verdict)
+
+
+async def _find_link(
+    tx: Tx, secret: str, token: str, now: datetime, *, lock: bool
+) -> tuple[str | None, Any, rules.LinkVerdict]:
+    """The link's nonce (None when the token is not ours), its row for an active warung
+    (locked when ``lock``), and what opening it would do."""
     raw = await tx.raw()
     nonce = rules.nonce_of(secret, token)
     row = None
     if nonce is not None:
         row = await raw.fetchrow(
-            "SELECT l.expires_at, l.used_at FROM warung_sign_in_link l JOIN warung w"
+            "SELECT l.satker_id, l.warung_id, l.expires_at, l.used_at"
+            " FROM warung_sign_in_link l JOIN warung w"
             " ON w.satker_id = l.satker_id AND w.id = l.warung_id"
-            " WHERE l.id = $1 AND w.active",
+            " WHERE l.id = $1 AND w.active" + (" FOR UPDATE OF l" if lock else ""),
             rules.link_id(nonce),
         )
     verdict = rules.link_verdict(
@@ -120,7 +131,7 @@ async def check_link(tx: Tx, secret: str, token: str, now: datetime) -> LinkOutc
         row["used_at"] if row else None,
         now,
     )
-    return _outcome(verdict)
+    return nonce, row, verdict
 
 
 def _outcome(verdict: rules.LinkVerdict) -> LinkOutcome:
@@ -137,22 +148,7 @@ async def open_link(
     """Use the link: once, within its 30 minutes, for an active warung. The row is locked, so
     two phones opening one link at once get one session."""
     raw = await tx.raw()
-    nonce = rules.nonce_of(secret, token)
-    row = None
-    if nonce is not None:
-        row = await raw.fetchrow(
-            "SELECT l.satker_id, l.warung_id, l.expires_at, l.used_at"
-            " FROM warung_sign_in_link l JOIN warung w"
-            " ON w.satker_id = l.satker_id AND w.id = l.warung_id"
-            " WHERE l.id = $1 AND w.active FOR UPDATE OF l",
-            rules.link_id(nonce),
-        )
-    verdict = rules.link_verdict(
-        nonce is not None,
-        row["expires_at"] if row else None,
-        row["used_at"] if row else None,
-        now,
-    )
+    nonce, row, verdict = await _find_link(tx, secret, token, now, lock=True)
     if verdict is not rules.LinkVerdict.VALID:
         return OpenResult(outcome=_outcome(verdict))
     assert row is not None and nonce is not None

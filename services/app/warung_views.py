@@ -14,6 +14,7 @@ import msgspec
 
 from contracts.api.demand import SuggestionLineOut
 from contracts.errors import NotFound
+from services.app.console_home import CycleSummary
 from services.app.container import Container
 from services.app.tenancy import resolve_warung
 from services.auth import Principal
@@ -25,14 +26,8 @@ SENT = ("submitted", "locked", "consolidated", "ordered", "delivered", "received
 _CYCLE_COLUMNS = "id, name, status, categories, opens_at, cutoff_at, delivery_date"
 
 
-class CycleView(msgspec.Struct, frozen=True, kw_only=True):
-    id: int
-    name: str
-    status: str
-    categories: list[str]
-    opens_at: datetime
-    cutoff_at: datetime
-    delivery_date: date
+CycleView = CycleSummary
+"""A cycle as the owner's pages show it: the same as the console's."""
 
 
 class RequestState(msgspec.Struct, frozen=True, kw_only=True):

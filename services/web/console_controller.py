@@ -3,47 +3,21 @@ their restock request (with a WhatsApp reminder for those that have not)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from litestar import Controller, get
-from litestar.di import Provide
-from litestar.plugins.htmx import HTMXRequest
+from litestar import get
 from litestar.response import Template
 
 from contracts import formatting
 from services.app import console_home
-from services.app.users import WebUser
-from services.bootstrap import Container
-from services.db.tx import Tx
 from services.web.reminders import reminder_link
-from services.web.render import CONSOLE, page
+from services.web.render import CONSOLE, ConsolePages, Visit, page
 from services.web.templating import translations
 
 
-@dataclass(frozen=True, slots=True)
-class Visit:
-    """One request to a console page: the request, its transaction, the signed-in user, the
-    container and the time."""
-
-    request: HTMXRequest
-    tx: Tx
-    viewer: WebUser
-    container: Container
-    now: datetime
-
-
-def provide_visit(
-    request: HTMXRequest, tx: Tx, viewer: WebUser, container: Container, now: datetime
-) -> Visit:
-    return Visit(request=request, tx=tx, viewer=viewer, container=container, now=now)
-
-
-class ConsoleController(Controller):
+class ConsoleController(ConsolePages):
     path = CONSOLE
-    include_in_schema = False
-    dependencies = {"visit": Provide(provide_visit, sync_to_thread=False)}
 
     @get("/", name="console:home")
     async def home(self, visit: Visit, cycle: int | None = None) -> Template:

@@ -4,11 +4,9 @@ in the JSON API only an admin adds or changes them (If-Match on every change).""
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
-from litestar import Controller, Response, get, post
-from litestar.plugins.htmx import HTMXRequest
+from litestar import Response, get, post
 from litestar.response import Template
 
 from contracts.api.catalogue import (
@@ -24,12 +22,10 @@ from services.app import products, suppliers
 from services.app.unique_names import taken
 from services.app.users import WebUser
 from services.auth import Role
-from services.bootstrap import Container
-from services.db.tx import Tx
 from services.web.data_controller import _if_match
-from services.web.data_pages import PAGE_SIZE, render, saved
+from services.web.data_pages import PAGE_SIZE, Form, list_page, render, saved
 from services.web.forms import checkbox, errors_by_field, form_fields, given, refuse_if, to_struct
-from services.web.render import CONSOLE
+from services.web.render import CONSOLE, ConsolePages, Visit
 
 PRODUCT_FIELDS = ("name", "category", "retail_unit", "target_margin", "min_margin")
 SUPPLIER_FIELDS = (
@@ -80,176 +76,110 @@ def _supplier_body(values: dict[str, str]) -> dict[str, Any]:
     return body
 
 
-class DataCatalogueController(Controller):
+class DataCatalogueController(ConsolePages):
     path = f"{CONSOLE}/satkers/{{satker_id:int}}/data"
-    include_in_schema = False
 
     @get("/products", name="console:data:products")
     async def product_list(
         self,
-        request: HTMXRequest,
-        tx: Tx,
-        viewer: WebUser,
+        visit: Visit,
         satker_id: int,
         after: int | None = None,
     ) -> Template:
-        return await _products_page(request, tx, viewer, satker_id, after)
+        return await _products_page(visit, satker_id, after)
 
     @post("/products", name="console:data:product-add")
-    async def product_add(
-        self, request: HTMXRequest, tx: Tx, viewer: WebUser, container: Container, satker_id: int
-    ) -> Response:
-        _admin(viewer)
-        values, _ = await form_fields(request)
+    async def product_add(self, visit: Visit, satker_id: int) -> Response:
+        _admin(visit.viewer)
+        values, _ = await form_fields(visit.request)
         try:
             data = _product_create(values)
-            refuse_if(await taken(tx, "product", data.sku))
-            out = await products.create_product(tx, data)
+            refuse_if(await taken(visit.tx, "product", data.sku))
+            out = await products.create_product(visit.tx, data)
         except InvalidInput as exc:
             return await _products_page(
-                request, tx, viewer, satker_id, None, values=values, errors=errors_by_field(exc)
+                visit, satker_id, None, values=values, errors=errors_by_field(exc)
             )
-        container.product_cache.invalidate(out.id)
-        return saved(request, satker_id, "products", "product")
+        visit.container.product_cache.invalidate(out.id)
+        return saved(visit.request, satker_id, "products", "product")
 
     @get("/products/{product_id:int}", name="console:data:product")
-    async def product(
-        self, request: HTMXRequest, tx: Tx, viewer: WebUser, satker_id: int, product_id: int
-    ) -> Template:
-        _admin(viewer)
-        return await _edit(request, tx, viewer, satker_id, "product", product_id)
+    async def product(self, visit: Visit, satker_id: int, product_id: int) -> Template:
+        _admin(visit.viewer)
+        return await _edit(visit, satker_id, "product", product_id)
 
     @post("/products/{product_id:int}", name="console:data:product-edit")
-    async def product_edit(
-        self,
-        request: HTMXRequest,
-        tx: Tx,
-        viewer: WebUser,
-        container: Container,
-        now: datetime,
-        satker_id: int,
-        product_id: int,
-    ) -> Response:
-        _admin(viewer)
-        values, _ = await form_fields(request)
+    async def product_edit(self, visit: Visit, satker_id: int, product_id: int) -> Response:
+        _admin(visit.viewer)
+        values, _ = await form_fields(visit.request)
         body = {**given(values, PRODUCT_FIELDS), "active": checkbox(values, "active")}
         body |= {"fractional": checkbox(values, "fractional"), "vat": checkbox(values, "vat")}
         try:
             data = to_struct(body, ProductUpdate)
-            await products.update_product(tx, product_id, data, _if_match(values), now)
+            await products.update_product(visit.tx, product_id, data, _if_match(values), visit.now)
         except VersionMismatch:
-            return await _edit(request, tx, viewer, satker_id, "product", product_id, stale=True)
+            return await _edit(visit, satker_id, "product", product_id, stale=True)
         except InvalidInput as exc:
-            return await _edit(
-                request, tx, viewer, satker_id, "product", product_id, values=values, exc=exc
-            )
-        container.product_cache.invalidate(product_id)
-        return saved(request, satker_id, "products", "product")
+            return await _edit(visit, satker_id, "product", product_id, values=values, exc=exc)
+        visit.container.product_cache.invalidate(product_id)
+        return saved(visit.request, satker_id, "products", "product")
 
     @get("/suppliers", name="console:data:suppliers")
     async def supplier_list(
         self,
-        request: HTMXRequest,
-        tx: Tx,
-        viewer: WebUser,
-        container: Container,
+        visit: Visit,
         satker_id: int,
         after: int | None = None,
     ) -> Template:
-        return await _suppliers_page(request, tx, viewer, container, satker_id, after)
+        return await _suppliers_page(visit, satker_id, after)
 
     @post("/suppliers", name="console:data:supplier-add")
-    async def supplier_add(
-        self, request: HTMXRequest, tx: Tx, viewer: WebUser, container: Container, satker_id: int
-    ) -> Response:
-        _admin(viewer)
-        values, _ = await form_fields(request)
+    async def supplier_add(self, visit: Visit, satker_id: int) -> Response:
+        _admin(visit.viewer)
+        values, _ = await form_fields(visit.request)
         try:
             body = _supplier_body(values) | given(values, ("adapter_key",))
             data = to_struct(body, SupplierCreate)
-            refuse_if(await taken(tx, "supplier", data.name))
-            created = await suppliers.create_supplier(tx, data, container.adapters)
+            refuse_if(await taken(visit.tx, "supplier", data.name))
+            created = await suppliers.create_supplier(visit.tx, data, visit.container.adapters)
         except InvalidInput as exc:
-            return await _suppliers_page(
-                request, tx, viewer, container, satker_id, None, values=values, exc=exc
-            )
+            return await _suppliers_page(visit, satker_id, None, values=values, exc=exc)
         # the webhook secret is shown this once, as the API's 201 does
-        return await _suppliers_page(
-            request, tx, viewer, container, satker_id, None, created=created, status_code=201
-        )
+        return await _suppliers_page(visit, satker_id, None, created=created, status_code=201)
 
     @get("/suppliers/{supplier_id:int}", name="console:data:supplier")
-    async def supplier(
-        self, request: HTMXRequest, tx: Tx, viewer: WebUser, satker_id: int, supplier_id: int
-    ) -> Template:
-        _admin(viewer)
-        return await _edit(request, tx, viewer, satker_id, "supplier", supplier_id)
+    async def supplier(self, visit: Visit, satker_id: int, supplier_id: int) -> Template:
+        _admin(visit.viewer)
+        return await _edit(visit, satker_id, "supplier", supplier_id)
 
     @post("/suppliers/{supplier_id:int}", name="console:data:supplier-edit")
-    async def supplier_edit(
-        self,
-        request: HTMXRequest,
-        tx: Tx,
-        viewer: WebUser,
-        container: Container,
-        now: datetime,
-        satker_id: int,
-        supplier_id: int,
-    ) -> Response:
-        _admin(viewer)
-        values, _ = await form_fields(request)
+    async def supplier_edit(self, visit: Visit, satker_id: int, supplier_id: int) -> Response:
+        _admin(visit.viewer)
+        values, _ = await form_fields(visit.request)
         try:
             body = _supplier_body(values) | {"active": checkbox(values, "active")}
             data = to_struct(body, SupplierUpdate)
-            refuse_if(await taken(tx, "supplier", data.name, except_id=supplier_id))
+            refuse_if(await taken(visit.tx, "supplier", data.name, except_id=supplier_id))
             await suppliers.update_supplier(
-                tx, supplier_id, data, container.adapters, _if_match(values), now
+                visit.tx, supplier_id, data, visit.container.adapters, _if_match(values), visit.now
             )
         except VersionMismatch:
-            return await _edit(request, tx, viewer, satker_id, "supplier", supplier_id, stale=True)
+            return await _edit(visit, satker_id, "supplier", supplier_id, stale=True)
         except InvalidInput as exc:
-            return await _edit(
-                request, tx, viewer, satker_id, "supplier", supplier_id, values=values, exc=exc
-            )
-        return saved(request, satker_id, "suppliers", "supplier")
+            return await _edit(visit, satker_id, "supplier", supplier_id, values=values, exc=exc)
+        return saved(visit.request, satker_id, "suppliers", "supplier")
 
 
 async def _products_page(
-    request: HTMXRequest,
-    tx: Tx,
-    viewer: WebUser,
-    satker_id: int,
-    after: int | None,
-    *,
-    values: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
+    visit: Visit, satker_id: int, after: int | None, **form: Unpack[Form]
 ) -> Template:
-    rows = await products.list_products(tx, limit=PAGE_SIZE, after_id=after)
-    context = {
-        "rows": rows[:PAGE_SIZE],
-        "next_after": rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None,
-        "categories": [(c.value, c.value) for c in Category],
-        "values": values or {},
-        "errors": errors or {},
-    }
-    template = "console/data/products.html"
-    return await render(
-        request,
-        tx,
-        viewer,
-        satker_id,
-        "products",
-        template,
-        context,
-        status_code=400 if errors else 200,
-    )
+    rows = await products.list_products(visit.tx, limit=PAGE_SIZE, after_id=after)
+    categories = [(c.value, c.value) for c in Category]
+    return await list_page(visit, satker_id, "products", rows, {"categories": categories}, **form)
 
 
 async def _suppliers_page(
-    request: HTMXRequest,
-    tx: Tx,
-    viewer: WebUser,
-    container: Container,
+    visit: Visit,
     satker_id: int,
     after: int | None,
     *,
@@ -258,11 +188,11 @@ async def _suppliers_page(
     created: Any = None,
     status_code: int = 200,
 ) -> Template:
-    rows = await suppliers.list_suppliers(tx, limit=PAGE_SIZE, after_id=after)
+    rows = await suppliers.list_suppliers(visit.tx, limit=PAGE_SIZE, after_id=after)
     context = {
         "rows": rows[:PAGE_SIZE],
         "next_after": rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None,
-        "adapter_keys": [(k, k) for k in container.adapters.keys],
+        "adapter_keys": [(k, k) for k in visit.container.adapters.keys],
         "terms": [(t.value, t.value) for t in PaymentTerms],
         "created": created,
         "values": values or {},
@@ -270,9 +200,7 @@ async def _suppliers_page(
     }
     template = "console/data/suppliers.html"
     return await render(
-        request,
-        tx,
-        viewer,
+        visit,
         satker_id,
         "suppliers",
         template,
@@ -282,9 +210,7 @@ async def _suppliers_page(
 
 
 async def _edit(
-    request: HTMXRequest,
-    tx: Tx,
-    viewer: WebUser,
+    visit: Visit,
     satker_id: int,
     kind: str,
     item_id: int,
@@ -294,15 +220,13 @@ async def _edit(
     stale: bool = False,
 ) -> Template:
     if kind == "product":
-        item: Any = await products.get_product(tx, item_id)
+        item: Any = await products.get_product(visit.tx, item_id)
         options = {"categories": [(c.value, c.value) for c in Category]}
     else:
-        item = await suppliers.get_supplier(tx, item_id)
+        item = await suppliers.get_supplier(visit.tx, item_id)
         options = {"terms": [(t.value, t.value) for t in PaymentTerms]}
     return await render(
-        request,
-        tx,
-        viewer,
+        visit,
         satker_id,
         f"{kind}s",
         f"console/data/{kind}_edit.html",

@@ -4,102 +4,77 @@ prices, their CSV, the price board) and ``data_keys_controller`` (API keys)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Unpack
 
-from litestar import Controller, Response, get, post
-from litestar.plugins.htmx import HTMXRequest
+from litestar import Response, get, post
 from litestar.response import Redirect, Template
 
 from contracts.api.registry import WarungCreate, WarungUpdate
 from contracts.errors import InvalidInput, VersionMismatch
 from services.app import registry
 from services.app.unique_names import taken
-from services.app.users import WebUser
 from services.auth import Role
-from services.db.tx import Tx
 from services.domain.versioning import etag
-from services.web.data_pages import PAGE_SIZE, data_url, render, saved
+from services.web.data_pages import PAGE_SIZE, Form, data_url, list_page, render, saved
 from services.web.forms import checkbox, errors_by_field, form_fields, given, refuse_if, to_struct
-from services.web.render import CONSOLE
+from services.web.render import CONSOLE, ConsolePages, Visit
 
 WARUNG_FIELDS = ("name", "owner_name", "phone", "address", "kota")
 
 
-class DataController(Controller):
+class DataController(ConsolePages):
     path = f"{CONSOLE}/satkers/{{satker_id:int}}/data"
-    include_in_schema = False
 
     @get("/", name="console:data")
     async def index(self, satker_id: int) -> Redirect:
         return Redirect(path=data_url(satker_id))
 
     @get("/warungs", name="console:data:warungs")
-    async def warungs(
-        self,
-        request: HTMXRequest,
-        tx: Tx,
-        viewer: WebUser,
-        satker_id: int,
-        after: int | None = None,
-    ) -> Template:
-        return await _warungs_page(request, tx, viewer, satker_id, after)
+    async def warungs(self, visit: Visit, satker_id: int, after: int | None = None) -> Template:
+        return await _warungs_page(visit, satker_id, after)
 
     @post("/warungs", name="console:data:warung-add")
-    async def add_warung(
-        self, request: HTMXRequest, tx: Tx, viewer: WebUser, satker_id: int
-    ) -> Response:
-        principal = viewer.principal()
+    async def add_warung(self, visit: Visit, satker_id: int) -> Response:
+        principal = visit.viewer.principal()
         principal.require(Role.ADMIN, Role.COORDINATOR)  # the API's rule for adding a warung
         principal.satker_scope(satker_id)
-        values, _ = await form_fields(request)
+        values, _ = await form_fields(visit.request)
         try:
             data = to_struct(given(values, WARUNG_FIELDS), WarungCreate)
-            refuse_if(await taken(tx, "warung", data.name, satker_id=satker_id))
-            await registry.create_warung(tx, satker_id, data)
+            refuse_if(await taken(visit.tx, "warung", data.name, satker_id=satker_id))
+            await registry.create_warung(visit.tx, satker_id, data)
         except InvalidInput as exc:
             return await _warungs_page(
-                request, tx, viewer, satker_id, None, values=values, errors=errors_by_field(exc)
+                visit, satker_id, None, values=values, errors=errors_by_field(exc)
             )
-        return saved(request, satker_id, "warungs", "warung")
+        return saved(visit.request, satker_id, "warungs", "warung")
 
     @get("/warungs/{warung_id:int}", name="console:data:warung")
-    async def warung(
-        self, request: HTMXRequest, tx: Tx, viewer: WebUser, satker_id: int, warung_id: int
-    ) -> Template:
-        out = await registry.get_warung(tx, viewer.principal(), satker_id, warung_id)
-        return await _warung_form(request, tx, viewer, satker_id, out)
+    async def warung(self, visit: Visit, satker_id: int, warung_id: int) -> Template:
+        out = await registry.get_warung(visit.tx, visit.viewer.principal(), satker_id, warung_id)
+        return await _warung_form(visit, satker_id, out)
 
     @post("/warungs/{warung_id:int}", name="console:data:warung-edit")
-    async def edit_warung(
-        self,
-        request: HTMXRequest,
-        tx: Tx,
-        viewer: WebUser,
-        now: datetime,
-        satker_id: int,
-        warung_id: int,
-    ) -> Response:
-        principal = viewer.principal()
+    async def edit_warung(self, visit: Visit, satker_id: int, warung_id: int) -> Response:
+        principal = visit.viewer.principal()
         principal.require(Role.ADMIN, Role.COORDINATOR)
-        values, _ = await form_fields(request)
+        values, _ = await form_fields(visit.request)
         fields = given(values, ("name", "owner_name", "phone", "address"))
         try:
             data = to_struct({**fields, "active": checkbox(values, "active")}, WarungUpdate)
             refuse_if(
-                await taken(tx, "warung", data.name, satker_id=satker_id, except_id=warung_id)
+                await taken(visit.tx, "warung", data.name, satker_id=satker_id, except_id=warung_id)
             )
             await registry.update_warung(
-                tx, principal, satker_id, warung_id, data, _if_match(values), now
+                visit.tx, principal, satker_id, warung_id, data, _if_match(values), visit.now
             )
         except VersionMismatch:
-            fresh = await registry.get_warung(tx, principal, satker_id, warung_id)
-            return await _warung_form(request, tx, viewer, satker_id, fresh, stale=True)
+            fresh = await registry.get_warung(visit.tx, principal, satker_id, warung_id)
+            return await _warung_form(visit, satker_id, fresh, stale=True)
         except InvalidInput as exc:
-            current = await registry.get_warung(tx, principal, satker_id, warung_id)
-            return await _warung_form(
-                request, tx, viewer, satker_id, current, values=values, exc=exc
-            )
-        return saved(request, satker_id, "warungs", "warung")
+            current = await registry.get_warung(visit.tx, principal, satker_id, warung_id)
+            return await _warung_form(visit, satker_id, current, values=values, exc=exc)
+        return saved(visit.request, satker_id, "warungs", "warung")
 
 
 def _if_match(values: dict[str, str]) -> str | None:
@@ -109,40 +84,16 @@ def _if_match(values: dict[str, str]) -> str | None:
 
 
 async def _warungs_page(
-    request: HTMXRequest,
-    tx: Tx,
-    viewer: WebUser,
-    satker_id: int,
-    after: int | None,
-    *,
-    values: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
+    visit: Visit, satker_id: int, after: int | None, **form: Unpack[Form]
 ) -> Template:
     rows = await registry.list_warungs(
-        tx, viewer.principal(), satker_id, limit=PAGE_SIZE, after_id=after
+        visit.tx, visit.viewer.principal(), satker_id, limit=PAGE_SIZE, after_id=after
     )
-    more = rows[PAGE_SIZE].id if len(rows) > PAGE_SIZE else None
-    return await render(
-        request,
-        tx,
-        viewer,
-        satker_id,
-        "warungs",
-        "console/data/warungs.html",
-        {
-            "rows": rows[:PAGE_SIZE],
-            "next_after": more and rows[PAGE_SIZE - 1].id,
-            "values": values or {},
-            "errors": errors or {},
-        },
-        status_code=400 if errors else 200,
-    )
+    return await list_page(visit, satker_id, "warungs", rows, {}, **form)
 
 
 async def _warung_form(
-    request: HTMXRequest,
-    tx: Tx,
-    viewer: WebUser,
+    visit: Visit,
     satker_id: int,
     warung: object,
     *,
@@ -152,9 +103,7 @@ async def _warung_form(
 ) -> Template:
     status = 409 if stale else 400 if exc is not None else 200
     return await render(
-        request,
-        tx,
-        viewer,
+        visit,
         satker_id,
         "warungs",
         "console/data/warung_edit.html",

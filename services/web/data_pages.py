@@ -3,19 +3,17 @@ API's role rules), and rendering with the form parts (CSRF, Idempotency-Key, err
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypedDict, Unpack
 
 from litestar import Request
-from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
-from services.app import console_home
 from services.app.users import WebUser
 from services.auth import Role
-from services.db.tx import Tx
 from services.web.forms import new_key
-from services.web.render import CONSOLE, page
+from services.web.render import CONSOLE, Visit, page, satker_of
 
 TABS = ("warungs", "products", "suppliers", "market-prices", "price-board", "api-keys")
 PAGE_SIZE = 100
@@ -32,9 +30,7 @@ def is_admin(viewer: WebUser) -> bool:
 
 
 async def render(
-    request: HTMXRequest,
-    tx: Tx,
-    viewer: WebUser,
+    visit: Visit,
     satker_id: int,
     tab: str,
     template: str,
@@ -44,22 +40,51 @@ async def render(
 ) -> Template:
     """The page, after the satker check every Data page makes (admin, or this satker's
     coordinator; another satker is 404)."""
-    satker = await console_home.satker_header(tx, viewer.principal(), satker_id)
+    satker = await satker_of(visit, satker_id)
     full: dict[str, Any] = {
-        "viewer": viewer,
+        "viewer": visit.viewer,
         "satker_id": satker_id,
         "satker": satker,
         "tab": tab,
         "tabs": TABS,
         "base": f"{CONSOLE}/satkers/{satker_id}/data",
-        "admin": is_admin(viewer),
+        "admin": is_admin(visit.viewer),
         "idem": new_key,
         "errors": {},
         "values": {},
-        "notice": request.query_params.get("saved"),
+        "notice": visit.request.query_params.get("saved"),
         **context,
     }
-    return page(request, template, full, status_code=status_code)
+    return page(visit.request, template, full, status_code=status_code)
+
+
+class Form(TypedDict, total=False):
+    """What an add form sent back to its list page: the values typed and the errors by field."""
+
+    values: dict[str, str]
+    errors: dict[str, str]
+
+
+async def list_page(
+    visit: Visit,
+    satker_id: int,
+    tab: str,
+    rows: Sequence[Any],
+    context: dict[str, Any],
+    **form: Unpack[Form],
+) -> Template:
+    """A Data tab's list: ``PAGE_SIZE`` rows (``rows`` holds one more when there are more) and
+    its add form, 400 when that form was refused."""
+    errors = form.get("errors") or {}
+    full = {
+        "rows": rows[:PAGE_SIZE],
+        "next_after": rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None,
+        "values": form.get("values") or {},
+        "errors": errors,
+        **context,
+    }
+    template = f"console/data/{tab}.html"
+    return await render(visit, satker_id, tab, template, full, status_code=400 if errors else 200)
 
 
 def saved(request: Request, satker_id: int, tab: str, what: str, **query: object) -> Redirect:

@@ -6,10 +6,9 @@ a board may be posted by an admin or a coordinator."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
-from litestar import Controller, Response, get, post
+from litestar import Response, get, post
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
@@ -17,13 +16,10 @@ from contracts.api.catalogue import MarketPriceCreate, PriceSource
 from contracts.errors import InvalidInput, KulakanError
 from services.app import console_home, field_suppliers, market_prices, suppliers
 from services.app.csv_import import import_market_prices
-from services.app.users import WebUser
 from services.auth import Role
-from services.bootstrap import Container
-from services.db.tx import Tx
 from services.web.data_pages import PAGE_SIZE, render, saved
 from services.web.forms import errors_by_field, form_fields, given, to_struct
-from services.web.render import CONSOLE
+from services.web.render import CONSOLE, ConsolePages, Visit, satker_of
 
 BOARD_ADAPTER = "wholesale_market"
 _BOARD_POINTER = re.compile(r"^/board/(\d+)(?:/([^/]+))?$")
@@ -55,103 +51,68 @@ async def _upload(request: HTMXRequest, name: str = "file") -> tuple[dict[str, s
     return values, data
 
 
-class DataPricesController(Controller):
+class DataPricesController(ConsolePages):
     path = f"{CONSOLE}/satkers/{{satker_id:int}}/data"
-    include_in_schema = False
 
     @get("/market-prices", name="console:data:market-prices")
     async def prices(
         self,
-        request: HTMXRequest,
-        tx: Tx,
-        viewer: WebUser,
+        visit: Visit,
         satker_id: int,
         kota: str | None = None,
         sku: str | None = None,
     ) -> Template:
-        return await _prices_page(request, tx, viewer, satker_id, kota, sku)
+        return await _prices_page(visit, satker_id, kota, sku)
 
     @post("/market-prices", name="console:data:market-price-add")
-    async def add_price(
-        self, request: HTMXRequest, tx: Tx, viewer: WebUser, satker_id: int
-    ) -> Response:
-        viewer.principal().require(Role.ADMIN)  # the API's admin_only
-        values, _ = await form_fields(request)
+    async def add_price(self, visit: Visit, satker_id: int) -> Response:
+        visit.viewer.principal().require(Role.ADMIN)  # the API's admin_only
+        values, _ = await form_fields(visit.request)
         fields = ("sku", "kota", "price_date", "price_idr", "source")
         try:
             data = to_struct(given(values, fields), MarketPriceCreate)
-            await market_prices.upsert_market_prices(tx, [data])
+            await market_prices.upsert_market_prices(visit.tx, [data])
         except InvalidInput as exc:
-            return await _prices_page(
-                request, tx, viewer, satker_id, None, None, values=values, errors=exc
-            )
-        return saved(request, satker_id, "market-prices", "price")
+            return await _prices_page(visit, satker_id, None, None, values=values, errors=exc)
+        return saved(visit.request, satker_id, "market-prices", "price")
 
     @post("/market-prices/import", name="console:data:market-price-import")
-    async def import_prices(
-        self,
-        request: HTMXRequest,
-        tx: Tx,
-        viewer: WebUser,
-        container: Container,
-        now: datetime,
-        satker_id: int,
-    ) -> Response:
-        viewer.principal().require(Role.ADMIN)  # as POST /v1/market-prices/import
+    async def import_prices(self, visit: Visit, satker_id: int) -> Response:
+        visit.viewer.principal().require(Role.ADMIN)  # as POST /v1/market-prices/import
         try:
-            _, data = await _upload(request)
-            await import_market_prices(tx, data, now=now, adapters=container.adapters)
-        except InvalidInput as exc:
-            return await _prices_page(
-                request, tx, viewer, satker_id, None, None, file_errors=row_errors(exc)
+            _, data = await _upload(visit.request)
+            await import_market_prices(
+                visit.tx, data, now=visit.now, adapters=visit.container.adapters
             )
-        return saved(request, satker_id, "market-prices", "prices")
+        except InvalidInput as exc:
+            return await _prices_page(visit, satker_id, None, None, file_errors=row_errors(exc))
+        return saved(visit.request, satker_id, "market-prices", "prices")
 
     @get("/price-board", name="console:data:price-board")
-    async def board(
-        self,
-        request: HTMXRequest,
-        tx: Tx,
-        viewer: WebUser,
-        container: Container,
-        satker_id: int,
-        supplier: int | None = None,
-    ) -> Template:
-        return await _board_page(request, tx, viewer, container, satker_id, supplier)
+    async def board(self, visit: Visit, satker_id: int, supplier: int | None = None) -> Template:
+        return await _board_page(visit, satker_id, supplier)
 
     @post("/price-board", name="console:data:price-board-post")
-    async def post_board(
-        self,
-        request: HTMXRequest,
-        tx: Tx,
-        viewer: WebUser,
-        container: Container,
-        now: datetime,
-        satker_id: int,
-    ) -> Response:
-        principal = viewer.principal()
+    async def post_board(self, visit: Visit, satker_id: int) -> Response:
+        principal = visit.viewer.principal()
         principal.require(Role.ADMIN, Role.COORDINATOR)  # the API's rule for a board
-        await console_home.satker_header(tx, principal, satker_id)
+        await console_home.satker_header(visit.tx, principal, satker_id)
         supplier_id = None
         try:
-            values, data = await _upload(request)
+            values, data = await _upload(visit.request)
             supplier_id = int(values.get("supplier_id") or 0) or None
             if supplier_id is None:
                 raise InvalidInput("choose the market")
             await field_suppliers.post_board(
-                tx, container, principal, supplier_id, data, "text/csv", now
+                visit.tx, visit.container, principal, supplier_id, data, "text/csv", visit.now
             )
         except InvalidInput as exc:
-            return await _board_page(
-                request, tx, viewer, container, satker_id, supplier_id, file_errors=row_errors(exc)
-            )
-        return saved(request, satker_id, "price-board", "board", supplier=supplier_id)
+            return await _board_page(visit, satker_id, supplier_id, file_errors=row_errors(exc))
+        return saved(visit.request, satker_id, "price-board", "board", supplier=supplier_id)
 
 
 async def _prices_page(
-    request: HTMXRequest,
-    tx: Tx,
-    viewer: WebUser,
+    visit: Visit,
     satker_id: int,
     kota: str | None,
     sku: str | None,
@@ -160,10 +121,10 @@ async def _prices_page(
     errors: InvalidInput | None = None,
     file_errors: list[str] | None = None,
 ) -> Template:
-    satker = await console_home.satker_header(tx, viewer.principal(), satker_id)
+    satker = await satker_of(visit, satker_id)
     kota = satker.kota if kota is None else kota
     rows = await market_prices.list_market_prices(
-        tx, limit=PAGE_SIZE, after_id=None, kota=kota or None, sku=sku or None
+        visit.tx, limit=PAGE_SIZE, after_id=None, kota=kota or None, sku=sku or None
     )
     context: dict[str, Any] = {
         "rows": rows[:PAGE_SIZE],
@@ -178,9 +139,7 @@ async def _prices_page(
     }
     bad = errors is not None or bool(file_errors)
     return await render(
-        request,
-        tx,
-        viewer,
+        visit,
         satker_id,
         "market-prices",
         "console/data/market_prices.html",
@@ -190,23 +149,22 @@ async def _prices_page(
 
 
 async def _board_page(
-    request: HTMXRequest,
-    tx: Tx,
-    viewer: WebUser,
-    container: Container,
+    visit: Visit,
     satker_id: int,
     supplier_id: int | None,
     *,
     file_errors: list[str] | None = None,
 ) -> Template:
-    await console_home.satker_header(tx, viewer.principal(), satker_id)
+    await satker_of(visit, satker_id)
     markets = [
         s
-        for s in await suppliers.list_suppliers(tx, limit=500, after_id=None)
+        for s in await suppliers.list_suppliers(visit.tx, limit=500, after_id=None)
         if s.adapter_key == BOARD_ADAPTER
     ][:500]
     chosen = next((m for m in markets if m.id == supplier_id), markets[0] if markets else None)
-    latest = await field_suppliers.get_board(tx, container, chosen.id) if chosen else None
+    latest = (
+        await field_suppliers.get_board(visit.tx, visit.container, chosen.id) if chosen else None
+    )
     context = {
         "markets": [(m.id, m.name) for m in markets],
         "chosen": chosen,
@@ -214,9 +172,7 @@ async def _board_page(
         "file_errors": file_errors or [],
     }
     return await render(
-        request,
-        tx,
-        viewer,
+        visit,
         satker_id,
         "price-board",
         "console/data/price_board.html",

@@ -5,23 +5,19 @@ Idempotency-Key), and print pages — one invoice, or all of a cycle's, one A4 s
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Unpack
 
 import msgspec
-from litestar import Controller, Response, get, post
+from litestar import Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
-from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
-from contracts.errors import Conflict, NotFound, VersionMismatch
+from contracts.errors import Conflict, NotFound
 from services.app import console_home, invoice_views, invoices
-from services.app.users import WebUser
-from services.db.tx import Tx
 from services.domain.versioning import etag
-from services.web.render import CONSOLE, page
+from services.web.render import CONSOLE, ConsolePages, Outcome, Visit, page, refusal, satker_of
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -35,72 +31,42 @@ def invoices_url(satker_id: int, cycle: int | None = None) -> str:
     return f"{CONSOLE}/satkers/{satker_id}/invoices" + (f"?cycle={cycle}" if cycle else "")
 
 
-class InvoicesController(Controller):
+class InvoicesController(ConsolePages):
     path = CONSOLE + "/satkers/{satker_id:int}/invoices"
-    include_in_schema = False
 
     @get("/", name="console:invoices")
     async def overview(
-        self,
-        request: HTMXRequest,
-        tx: Tx,
-        viewer: WebUser,
-        now: datetime,
-        satker_id: int,
-        cycle: int | None = None,
-        done: str | None = None,
+        self, visit: Visit, satker_id: int, cycle: int | None = None, done: str | None = None
     ) -> Template:
-        return await _overview(request, tx, viewer, now, satker_id, cycle, notice=done)
+        return await _overview(visit, satker_id, cycle, notice=done)
 
     @get("/{invoice_id:int}/print", name="console:invoice-print")
-    async def print_one(
-        self,
-        request: HTMXRequest,
-        tx: Tx,
-        viewer: WebUser,
-        now: datetime,
-        satker_id: int,
-        invoice_id: int,
-    ) -> Template:
-        satker = await console_home.satker_header(tx, viewer.principal(), satker_id)
-        docs = await invoice_views.invoice_documents(tx, satker_id, now, invoice_id=invoice_id)
-        return _print(request, viewer, satker, satker_id, docs, None)
+    async def print_one(self, visit: Visit, satker_id: int, invoice_id: int) -> Template:
+        satker = await satker_of(visit, satker_id)
+        docs = await invoice_views.invoice_documents(
+            visit.tx, satker_id, visit.now, invoice_id=invoice_id
+        )
+        return _print(visit, satker, satker_id, docs, None)
 
     @get("/print", name="console:invoices-print")
-    async def print_cycle(
-        self,
-        request: HTMXRequest,
-        tx: Tx,
-        viewer: WebUser,
-        now: datetime,
-        satker_id: int,
-        cycle: int,
-    ) -> Template:
+    async def print_cycle(self, visit: Visit, satker_id: int, cycle: int) -> Template:
         """Every invoice of a cycle, one per A4 sheet, in number order."""
-        satker = await console_home.satker_header(tx, viewer.principal(), satker_id)
-        chosen, docs = await invoice_views.cycle_invoices(tx, satker_id, now, cycle)
-        return _print(request, viewer, satker, satker_id, docs, chosen)
+        satker = await satker_of(visit, satker_id)
+        chosen, docs = await invoice_views.cycle_invoices(visit.tx, satker_id, visit.now, cycle)
+        return _print(visit, satker, satker_id, docs, chosen)
 
     @post("/{invoice_id:int}/paid", status_code=HTTP_303_SEE_OTHER)
     async def paid(
-        self,
-        request: HTMXRequest,
-        tx: Tx,
-        viewer: WebUser,
-        now: datetime,
-        satker_id: int,
-        invoice_id: int,
-        data: Annotated[PaidForm, FORM],
+        self, visit: Visit, satker_id: int, invoice_id: int, data: Annotated[PaidForm, FORM]
     ) -> Response:
-        await console_home.satker_header(tx, viewer.principal(), satker_id)
+        tx = visit.tx
+        await console_home.satker_header(tx, visit.viewer.principal(), satker_id)
         try:
-            await invoices.mark_paid(tx, satker_id, invoice_id, etag(data.version), now)
+            await invoices.mark_paid(tx, satker_id, invoice_id, etag(data.version), visit.now)
         except Conflict as exc:
             await tx.rollback()
-            problem = "stale" if isinstance(exc, VersionMismatch) else "paid"
-            return await _overview(
-                request, tx, viewer, now, satker_id, data.cycle, problem=problem, status=409
-            )
+            problem = "stale" if refusal(exc) == "stale" else "paid"
+            return await _overview(visit, satker_id, data.cycle, problem=problem, status=409)
         return Redirect(
             invoices_url(satker_id, data.cycle) + ("&" if data.cycle else "?") + "done=paid",
             status_code=HTTP_303_SEE_OTHER,
@@ -108,21 +74,16 @@ class InvoicesController(Controller):
 
 
 async def _overview(
-    request: HTMXRequest,
-    tx: Tx,
-    viewer: WebUser,
-    now: datetime,
+    visit: Visit,
     satker_id: int,
     cycle: int | None,
-    *,
-    notice: str | None = None,
-    problem: str | None = None,
-    status: int = 200,
+    **outcome: Unpack[Outcome],
 ) -> Template:
-    satker = await console_home.satker_header(tx, viewer.principal(), satker_id)
-    shown = await invoice_views.overview(tx, satker_id, now, cycle)
+    notice, problem = outcome.get("notice"), outcome.get("problem")
+    satker = await satker_of(visit, satker_id)
+    shown = await invoice_views.overview(visit.tx, satker_id, visit.now, cycle)
     context = {
-        "viewer": viewer,
+        "viewer": visit.viewer,
         "satker": satker,
         "satker_id": satker_id,
         "cycles": shown.cycles,
@@ -134,12 +95,16 @@ async def _overview(
         "problem": problem,
         "idempotency_key": uuid.uuid4().hex,
     }
-    return page(request, "console/invoices/overview.html", context, status_code=status)
+    return page(
+        visit.request,
+        "console/invoices/overview.html",
+        context,
+        status_code=outcome.get("status", 200),
+    )
 
 
 def _print(
-    request: HTMXRequest,
-    viewer: WebUser,
+    visit: Visit,
     satker: console_home.SatkerHeader,
     satker_id: int,
     docs: list[invoice_views.InvoiceDocument],
@@ -148,10 +113,10 @@ def _print(
     if not docs:
         raise NotFound("no invoice to print")
     context = {
-        "viewer": viewer,
+        "viewer": visit.viewer,
         "satker": satker,
         "satker_id": satker_id,
         "docs": docs,
         "cycle": cycle,
     }
-    return page(request, "console/invoices/print.html", context)
+    return page(visit.request, "console/invoices/print.html", context)

@@ -3,20 +3,31 @@ signed-in person in reach of every console handler (``viewer``)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import quote
 
-from litestar import Request, Response
+from litestar import Controller, Request, Response
+from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from litestar.types import ExceptionHandlersMap
 
-from contracts.errors import Conflict, Forbidden, KulakanError, NotFound, Unauthorized
+from contracts.errors import (
+    Conflict,
+    Forbidden,
+    KulakanError,
+    NotFound,
+    Unauthorized,
+    VersionMismatch,
+)
+from services.app import console_home
 from services.app.users import WebUser
 from services.app.web_sessions import current_user
+from services.bootstrap import Container
 from services.db.tx import Tx
 from services.web.security import SESSION_COOKIE
 
@@ -49,6 +60,56 @@ def page(
         status_code=status_code,
         headers={"Vary": "HX-Request", "Cache-Control": "no-store"},
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """One request to a console page: the request, its transaction, the signed-in user, the
+    container and the time."""
+
+    request: HTMXRequest
+    tx: Tx
+    viewer: WebUser
+    container: Container
+    now: datetime
+
+
+def provide_visit(
+    request: HTMXRequest, tx: Tx, viewer: WebUser, container: Container, now: datetime
+) -> Visit:
+    return Visit(request=request, tx=tx, viewer=viewer, container=container, now=now)
+
+
+VISIT = {"visit": Provide(provide_visit, sync_to_thread=False)}
+"""A controller's ``dependencies``: every handler may take ``visit: Visit``."""
+
+
+class Outcome(TypedDict, total=False):
+    """What a page says after a change: a notice (done), a problem (refused) and the status."""
+
+    notice: str | None
+    problem: str | None
+    status: int
+
+
+async def satker_of(visit: Visit, satker_id: int) -> console_home.SatkerHeader:
+    """The satker a console page is about: an admin's any, a coordinator's own (another
+    satker is 404)."""
+    return await console_home.satker_header(visit.tx, visit.viewer.principal(), satker_id)
+
+
+class ConsolePages(Controller):
+    """A controller of console pages: not in the API document, every handler may take
+    ``visit: Visit``."""
+
+    include_in_schema = False
+    dependencies = VISIT
+
+
+def refusal(exc: Conflict) -> str:
+    """Why a change was refused, as the page says it: ``stale`` (someone changed it since the
+    page was shown) or ``state`` (the object no longer allows it)."""
+    return "stale" if isinstance(exc, VersionMismatch) else "state"
 
 
 def safe_next(target: str | None) -> str:

@@ -7,17 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 from babel.numbers import format_decimal, format_percent
-from litestar import Controller, Response, get
-from litestar.plugins.htmx import HTMXRequest
+from litestar import Response, get
 from litestar.response import Template
 
 from contracts import formatting
 from services.app import report_views
-from services.app.users import WebUser
-from services.bootstrap import Container
-from services.db.tx import Tx
 from services.web.charts import Bar, bar_chart
-from services.web.render import CONSOLE, page
+from services.web.render import CONSOLE, ConsolePages, Visit, page
 from services.web.templating import translations
 
 
@@ -29,41 +25,32 @@ def _csv(text: str, filename: str) -> Response:
     )
 
 
-class ReportsController(Controller):
+class ReportsController(ConsolePages):
     path = f"{CONSOLE}/satkers/{{satker_id:int}}/reports"
-    include_in_schema = False
 
     @get("/", name="console:reports")
-    async def reports(
-        self,
-        request: HTMXRequest,
-        tx: Tx,
-        viewer: WebUser,
-        container: Container,
-        satker_id: int,
-        cycle: int | None = None,
-    ) -> Template:
-        report = await report_views.report_page(tx, viewer.principal(), satker_id, cycle)
-        language = container.settings.language
+    async def reports(self, visit: Visit, satker_id: int, cycle: int | None = None) -> Template:
+        report = await report_views.report_page(
+            visit.tx, visit.viewer.principal(), satker_id, cycle
+        )
+        language = visit.container.settings.language
         context: dict[str, Any] = {
-            "viewer": viewer,
+            "viewer": visit.viewer,
             "satker_id": satker_id,
             "r": report,
             "pct": _percent(formatting.locale_for(language)),
             "charts": _charts(report, language),
         }
-        return page(request, "console/reports/index.html", context)
+        return page(visit.request, "console/reports/index.html", context)
 
     @get("/savings.csv", name="console:reports:savings-csv")
-    async def savings_csv(
-        self, tx: Tx, viewer: WebUser, satker_id: int, cycle: int | None = None
-    ) -> Response:
-        text = await report_views.savings_csv(tx, viewer.principal(), satker_id, cycle)
+    async def savings_csv(self, visit: Visit, satker_id: int, cycle: int | None = None) -> Response:
+        text = await report_views.savings_csv(visit.tx, visit.viewer.principal(), satker_id, cycle)
         return _csv(text, f"savings-{satker_id}.csv")
 
     @get("/suppliers.csv", name="console:reports:suppliers-csv")
-    async def suppliers_csv(self, tx: Tx, viewer: WebUser, satker_id: int) -> Response:
-        text = await report_views.scorecard_csv(tx, viewer.principal(), satker_id)
+    async def suppliers_csv(self, visit: Visit, satker_id: int) -> Response:
+        text = await report_views.scorecard_csv(visit.tx, visit.viewer.principal(), satker_id)
         return _csv(text, f"suppliers-{satker_id}.csv")
 
 

@@ -4,30 +4,24 @@ the savings so far. No script needed but the countdown; light enough for a weak 
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from litestar import Controller, get
-from litestar.plugins.htmx import HTMXRequest
+from litestar import get
 from litestar.response import Template
 
 from services.app import warung_views
-from services.app.warung_sessions import WarungViewer
-from services.db.tx import Tx
-from services.web.warung_render import WARUNG, owner_page
+from services.web.warung_render import WARUNG, OwnerPages, OwnerVisit, owner_page
 
 
-class WarungHomeController(Controller):
+class WarungHomeController(OwnerPages):
     path = WARUNG
-    include_in_schema = False
 
     @get("/", name="warung:home")
-    async def home(
-        self, request: HTMXRequest, tx: Tx, owner: WarungViewer, now: datetime
-    ) -> Template:
-        home = await warung_views.warung_home(tx, owner.principal(), owner.warung_id, now)
+    async def home(self, visit: OwnerVisit) -> Template:
+        home = await warung_views.warung_home(
+            visit.tx, visit.owner.principal(), visit.owner.warung_id, visit.now
+        )
         minutes = {
-            oc.cycle.id: max(0, int((oc.cycle.cutoff_at - now).total_seconds() // 60))
+            oc.cycle.id: max(0, int((oc.cycle.cutoff_at - visit.now).total_seconds() // 60))
             for oc in home.cycles
         }
-        context = {"owner": owner, "home": home, "minutes_left": minutes, "now": now}
-        return owner_page(request, "warung/home.html", context)
+        context = {"owner": visit.owner, "home": home, "minutes_left": minutes, "now": visit.now}
+        return owner_page(visit.request, "warung/home.html", context)

@@ -10,14 +10,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from litestar import Controller, get, post
-from litestar.plugins.htmx import HTMXRequest
+from litestar import get, post
 from litestar.response import Template
 
 from contracts.api.demand import RestockLineIn, RestockLinesUpdate, RestockRequestCreate
 from contracts.errors import Conflict, InvalidInput, VersionMismatch
 from services.app import restock, warung_views
-from services.app.warung_sessions import WarungViewer
 from services.bootstrap import Container
 from services.db.tx import Tx
 from services.domain.pack_fill import quantity_step
@@ -29,7 +27,7 @@ from services.web.warung_forms import (
     parse_quantity,
     show_quantity,
 )
-from services.web.warung_render import WARUNG, owner_page
+from services.web.warung_render import WARUNG, OwnerPages, OwnerVisit, owner_page
 
 ACTIONS = ("draft", "submit", "cancel")
 
@@ -38,38 +36,33 @@ def _plain(message: str) -> str:
     return message
 
 
-class WarungOrderController(Controller):
+class WarungOrderController(OwnerPages):
     path = f"{WARUNG}/pesan"
-    include_in_schema = False
 
     @get("/", name="warung:order")
     async def order_page(
         self,
-        request: HTMXRequest,
-        tx: Tx,
-        container: Container,
-        owner: WarungViewer,
-        now: datetime,
+        visit: OwnerVisit,
         cycle: int | None = None,
     ) -> Template:
-        return await _render(request, tx, container, owner, now, cycle)
+        return await _render(visit, cycle)
 
     @get("/cari", name="warung:order-search")
-    async def search(
-        self, request: HTMXRequest, tx: Tx, owner: WarungViewer, cycle: int, cari: str = ""
-    ) -> Template:
+    async def search(self, visit: OwnerVisit, cycle: int, cari: str = "") -> Template:
         """Catalogue products of the cycle named like ``cari``, as rows to add to the form;
         those already on it (the form's own fields come along) are left out."""
-        principal = owner.principal()
-        _, chosen = await warung_views.order_cycle(tx, principal, owner.warung_id, cycle)
+        principal = visit.owner.principal()
+        _, chosen = await warung_views.order_cycle(
+            visit.tx, principal, visit.owner.warung_id, cycle
+        )
         assert chosen is not None
         on_form = {
-            int(k[2:]) for k in request.query_params if k.startswith("q_") and k[2:].isdigit()
+            int(k[2:]) for k in visit.request.query_params if k.startswith("q_") and k[2:].isdigit()
         }
         rows = []
         if cari.strip():
             rows = await warung_views.search_catalogue(
-                tx, principal, owner.warung_id, chosen, cari.strip()[:60], on_form
+                visit.tx, principal, visit.owner.warung_id, chosen, cari.strip()[:60], on_form
             )
         context = {
             "rows": rows,
@@ -88,13 +81,9 @@ class WarungOrderController(Controller):
     @post("/", name="warung:order-save", status_code=200)
     async def save(
         self,
-        request: HTMXRequest,
-        tx: Tx,
-        container: Container,
-        owner: WarungViewer,
-        now: datetime,
+        visit: OwnerVisit,
     ) -> Template:
-        form = await request.form()
+        form = await visit.request.form()
         action = str(form.get("action"))
         if action not in ACTIONS:
             action = "draft"
@@ -120,36 +109,35 @@ class WarungOrderController(Controller):
                 )
         state: dict[str, Any] = {"typed": typed, "errors": errors}
         if errors:
-            return await _render(request, tx, container, owner, now, cycle_id, **state, status=400)
-        principal = owner.principal()
+            return await _render(visit, cycle_id, **state, status=400)
+        principal = visit.owner.principal()
         try:
             message = await _apply(
-                tx, container, principal, now, action, request_id, if_match, lines
+                visit.tx, visit.container, principal, visit.now, action, request_id, if_match, lines
             )
         except VersionMismatch:
             return await _render(
-                request, tx, container, owner, now, cycle_id, notice="changed", status=409
+                visit,
+                cycle_id,
+                notice="changed",
+                status=409,
             )
         except InvalidInput as exc:
             keys = [str(ln.product_id) for ln in lines]
             state["errors"] = {k: explain(v, _plain) for k, v in field_errors(exc, keys).items()}
             if not lines:
                 state["notice"] = "empty"
-            return await _render(request, tx, container, owner, now, cycle_id, **state, status=400)
+            return await _render(visit, cycle_id, **state, status=400)
         except Conflict as exc:  # the cut-off has passed: nothing was written
             return await _render(
-                request,
-                tx,
-                container,
-                owner,
-                now,
+                visit,
                 cycle_id,
                 **state,
                 notice="closed",
                 next_cutoff=_instant(exc.extra.get("next_cutoff_at")),
                 status=409,
             )
-        return await _render(request, tx, container, owner, now, cycle_id, notice=message)
+        return await _render(visit, cycle_id, notice=message)
 
 
 async def _apply(
@@ -197,11 +185,7 @@ def _steps(rows: list[warung_views.OrderRow]) -> dict[int, Decimal]:
 
 
 async def _render(
-    request: HTMXRequest,
-    tx: Tx,
-    container: Container,
-    owner: WarungViewer,
-    now: datetime,
+    visit: OwnerVisit,
     cycle_id: int | None,
     *,
     typed: dict[int, str] | None = None,
@@ -210,36 +194,46 @@ async def _render(
     next_cutoff: datetime | None = None,
     status: int = 200,
 ) -> Template:
-    principal = owner.principal()
-    cycles, cycle = await warung_views.order_cycle(tx, principal, owner.warung_id, cycle_id)
+    principal = visit.owner.principal()
+    cycles, cycle = await warung_views.order_cycle(
+        visit.tx, principal, visit.owner.warung_id, cycle_id
+    )
     context: dict[str, Any] = {
-        "owner": owner,
+        "owner": visit.owner,
         "cycles": cycles,
         "cycle": cycle,
         "notice": notice,
         "next_cutoff": next_cutoff,
         "typed": {str(k): v for k, v in (typed or {}).items()},
         "errors": errors or {},
-        "now": now,
+        "now": visit.now,
     }
-    if cycle is None or now >= cycle.cutoff_at or cycle.status not in ("open", "scheduled"):
+    if cycle is None or visit.now >= cycle.cutoff_at or cycle.status not in ("open", "scheduled"):
         context["next_cutoff"] = next_cutoff or await warung_views.next_cutoff(
-            tx, principal, owner.warung_id, cycle.categories if cycle else None, now
+            visit.tx,
+            principal,
+            visit.owner.warung_id,
+            cycle.categories if cycle else None,
+            visit.now,
         )
     if cycle is None:
-        return owner_page(request, "warung/order.html", {**context, "form": None, "steps": {}})
-    form = await warung_views.order_form(tx, container, principal, owner.warung_id, cycle)
+        return owner_page(
+            visit.request, "warung/order.html", {**context, "form": None, "steps": {}}
+        )
+    form = await warung_views.order_form(
+        visit.tx, visit.container, principal, visit.owner.warung_id, cycle
+    )
     rows = list(form.rows)
     extra = [pid for pid in (typed or {}) if pid not in {r.product_id for r in rows}]
     if extra:  # products added from the search, kept when the form comes back with an error
-        raw = await tx.raw()
-        info = await warung_views.products_info(raw, owner.satker_id, cycle.id, extra)
+        raw = await visit.tx.raw()
+        info = await warung_views.products_info(raw, visit.owner.satker_id, cycle.id, extra)
         rows += [warung_views.order_row(info[p], quantity=Decimal(0)) for p in extra if p in info]
     context.update(
         form=form,
         rows=rows,
         steps=_steps(rows),
-        open=cycle.status in ("open", "scheduled") and now < cycle.cutoff_at,
-        minutes_left=max(0, int((cycle.cutoff_at - now).total_seconds() // 60)),
+        open=cycle.status in ("open", "scheduled") and visit.now < cycle.cutoff_at,
+        minutes_left=max(0, int((cycle.cutoff_at - visit.now).total_seconds() // 60)),
     )
-    return owner_page(request, "warung/order.html", context, status_code=status)
+    return owner_page(visit.request, "warung/order.html", context, status_code=status)

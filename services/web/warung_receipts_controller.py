@@ -4,36 +4,29 @@ what is left), with a note; confirmed once, and good units go into stock."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
-from litestar import Controller, get, post
-from litestar.plugins.htmx import HTMXRequest
+from litestar import get, post
 from litestar.response import Template
 
 from contracts.api.fulfilment import ReceiptIn, ReceiptLineIn
 from contracts.errors import InvalidInput
 from services.app import receipts, warung_views
 from services.app.tenancy import resolve_warung
-from services.app.warung_sessions import WarungViewer
-from services.db.tx import Tx
 from services.web.warung_forms import NOT_A_NUMBER, explain, field_errors, parse_quantity
-from services.web.warung_render import WARUNG, owner_page
+from services.web.warung_render import WARUNG, OwnerPages, OwnerVisit, Shown, form_page
 
 
-class WarungReceiptController(Controller):
+class WarungReceiptController(OwnerPages):
     path = f"{WARUNG}/terima"
-    include_in_schema = False
 
     @get("/", name="warung:receipts")
-    async def receipts_page(self, request: HTMXRequest, tx: Tx, owner: WarungViewer) -> Template:
-        return await _render(request, tx, owner)
+    async def receipts_page(self, visit: OwnerVisit) -> Template:
+        return await _render(visit)
 
     @post("/", name="warung:receipt", status_code=200)
-    async def confirm(
-        self, request: HTMXRequest, tx: Tx, owner: WarungViewer, now: datetime
-    ) -> Template:
-        form = await request.form()
+    async def confirm(self, visit: OwnerVisit) -> Template:
+        form = await visit.request.form()
         bulk_buy_id = str(form.get("bulk_buy") or "")
         products = [int(p) for p in form.getall("product", []) if str(p).isdigit()]
         typed = {k: str(form.get(k) or "") for k in form if k[:2] in ("r_", "d_", "n_")}
@@ -56,47 +49,34 @@ class WarungReceiptController(Controller):
         if not errors:
             try:
                 await receipts.record_receipt(
-                    tx,
-                    owner.principal(),
-                    owner.warung_id,
+                    visit.tx,
+                    visit.owner.principal(),
+                    visit.owner.warung_id,
                     ReceiptIn(bulk_buy_id=int(bulk_buy_id), lines=lines),
-                    now,
+                    visit.now,
                 )
             except InvalidInput as exc:
                 keys = [f"r_{ln.product_id}" for ln in lines]
                 errors = {k: explain(v, str) for k, v in field_errors(exc, keys).items()}
         if errors:
-            return await _render(request, tx, owner, typed=typed, errors=errors, status=400)
-        return await _render(request, tx, owner, notice="confirmed")
+            return await _render(visit, typed=typed, errors=errors, status=400)
+        return await _render(visit, notice="confirmed")
 
 
-async def _render(
-    request: HTMXRequest,
-    tx: Tx,
-    owner: WarungViewer,
-    *,
-    typed: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-    notice: str | None = None,
-    status: int = 200,
-) -> Template:
-    raw = await tx.raw()
-    satker_id = await resolve_warung(raw, owner.principal(), owner.warung_id)
+async def _render(visit: OwnerVisit, **shown: Unpack[Shown]) -> Template:
+    raw = await visit.tx.raw()
+    satker_id = await resolve_warung(raw, visit.owner.principal(), visit.owner.warung_id)
     rows = await receipts.list_deliveries(
-        tx, satker_id, warung_id=owner.warung_id, limit=500, after=None
+        visit.tx, satker_id, warung_id=visit.owner.warung_id, limit=500, after=None
     )
-    labels = await warung_views.product_labels(tx, list({r.product_id for r in rows}))
+    labels = await warung_views.product_labels(visit.tx, list({r.product_id for r in rows}))
     pending: dict[int, list[Any]] = defaultdict(list)
     done: list[Any] = []
     for r in rows:
         (pending[r.bulk_buy_id] if r.receipt == "pending" else done).append(r)
     context: dict[str, Any] = {
-        "owner": owner,
         "pending": dict(pending),
         "done": done[-50:],
         "labels": labels,
-        "typed": typed or {},
-        "errors": errors or {},
-        "notice": notice,
     }
-    return owner_page(request, "warung/receipts.html", context, status_code=status)
+    return form_page(visit, "warung/receipts.html", context, **shown)

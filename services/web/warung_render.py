@@ -5,16 +5,19 @@ the owner's layout. A warung's session sees only its own warung: anything else i
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
-from litestar import Request, Response
+from litestar import Controller, Request, Response
+from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from contracts.errors import Conflict, Forbidden, KulakanError, NotFound, Unauthorized
 from services.app.warung_sessions import WarungViewer, current_warung
+from services.bootstrap import Container
 from services.db.tx import Tx
 from services.web.warung_forms import show_quantity
 
@@ -32,6 +35,59 @@ async def provide_owner(request: Request, tx: Tx, now: datetime) -> WarungViewer
     if owner is None:
         raise OwnerSignInRequired
     return owner
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerVisit:
+    """One request to a warung owner's page: the request, its transaction, the container, the
+    warung signed in and the time."""
+
+    request: HTMXRequest
+    tx: Tx
+    container: Container
+    owner: WarungViewer
+    now: datetime
+
+
+def provide_owner_visit(
+    request: HTMXRequest, tx: Tx, container: Container, owner: WarungViewer, now: datetime
+) -> OwnerVisit:
+    return OwnerVisit(request=request, tx=tx, container=container, owner=owner, now=now)
+
+
+OWNER_VISIT = {"visit": Provide(provide_owner_visit, sync_to_thread=False)}
+"""A warung controller's ``dependencies``: every handler may take ``visit: OwnerVisit``."""
+
+
+class OwnerPages(Controller):
+    """A controller of the owner's pages: not in the API document, every handler may take
+    ``visit: OwnerVisit``."""
+
+    include_in_schema = False
+    dependencies = OWNER_VISIT
+
+
+class Shown(TypedDict, total=False):
+    """What a page with a form shows again after a post: the values typed, the errors by
+    field, a notice, and the status."""
+
+    typed: dict[str, str]
+    errors: dict[str, str]
+    notice: str | None
+    status: int
+
+
+def form_page(
+    visit: OwnerVisit, template: str, context: dict[str, Any], **shown: Unpack[Shown]
+) -> Template:
+    full = {
+        "owner": visit.owner,
+        **context,
+        "typed": shown.get("typed") or {},
+        "errors": shown.get("errors") or {},
+        "notice": shown.get("notice"),
+    }
+    return owner_page(visit.request, template, full, status_code=shown.get("status", 200))
 
 
 def idempotency_key() -> str:

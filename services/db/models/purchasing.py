@@ -6,17 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (
-    CheckConstraint,
-    ForeignKey,
-    Identity,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    text,
-)
+import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -31,28 +21,28 @@ PO_STATUSES = (
 class PurchaseOrder(Versioned, Base):
     __tablename__ = "purchase_order"
     __table_args__ = (
-        UniqueConstraint("satker_id", "po_number"),
-        CheckConstraint(f"status IN ({PO_STATUSES})", name="status"),
-        Index("ix_purchase_order_supplier_status", "supplier_id", "status", "id"),
+        sa.UniqueConstraint("satker_id", "po_number"),
+        sa.CheckConstraint(f"status IN ({PO_STATUSES})", name="status"),
+        sa.Index("ix_purchase_order_supplier_status", "supplier_id", "status", "id"),
     )
 
-    satker_id: Mapped[int] = mapped_column(ForeignKey("satker.id"), primary_key=True)
-    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
-    po_number: Mapped[str] = mapped_column(String(60))
-    supplier_id: Mapped[int] = mapped_column(ForeignKey("supplier.id"))
+    satker_id: Mapped[int] = mapped_column(sa.ForeignKey("satker.id"), primary_key=True)
+    id: Mapped[int] = mapped_column(sa.Identity(), primary_key=True)
+    po_number: Mapped[str] = mapped_column(sa.String(60))
+    supplier_id: Mapped[int] = mapped_column(sa.ForeignKey("supplier.id"))
     bulk_buy_id: Mapped[int | None]
-    status: Mapped[str] = mapped_column(String(20), server_default=text("'draft'"))
-    delivery_fee_idr: Mapped[int] = mapped_column(server_default=text("0"))
-    goods_idr: Mapped[int] = mapped_column(server_default=text("0"))
+    status: Mapped[str] = mapped_column(sa.String(20), server_default=sa.text("'draft'"))
+    delivery_fee_idr: Mapped[int] = mapped_column(server_default=sa.text("0"))
+    goods_idr: Mapped[int] = mapped_column(server_default=sa.text("0"))
     delivery_date: Mapped[date | None]
-    delivery_address: Mapped[str] = mapped_column(String(500), server_default=text("''"))
-    contact_name: Mapped[str] = mapped_column(String(200), server_default=text("''"))
-    contact_phone: Mapped[str] = mapped_column(String(30), server_default=text("''"))
-    supplier_ref: Mapped[str | None] = mapped_column(String(100))
-    confirmation_url: Mapped[str | None] = mapped_column(Text)
-    invoice_ref: Mapped[str | None] = mapped_column(String(100))
+    delivery_address: Mapped[str] = mapped_column(sa.String(500), server_default=sa.text("''"))
+    contact_name: Mapped[str] = mapped_column(sa.String(200), server_default=sa.text("''"))
+    contact_phone: Mapped[str] = mapped_column(sa.String(30), server_default=sa.text("''"))
+    supplier_ref: Mapped[str | None] = mapped_column(sa.String(100))
+    confirmation_url: Mapped[str | None] = mapped_column(sa.Text)
+    invoice_ref: Mapped[str | None] = mapped_column(sa.String(100))
     invoiced_total_idr: Mapped[int | None]
-    cancel_reason: Mapped[str | None] = mapped_column(String(500))
+    cancel_reason: Mapped[str | None] = mapped_column(sa.String(500))
     sent_at: Mapped[datetime | None]
 
 
@@ -60,20 +50,20 @@ class PurchaseOrderLine(Base):
     __tablename__ = "purchase_order_line"
     __table_args__ = (
         child_of("purchase_order", "purchase_order_id"),
-        CheckConstraint("packs > 0", name="packs"),
+        sa.CheckConstraint("packs > 0", name="packs"),
     )
 
     satker_id: Mapped[int] = mapped_column(primary_key=True)
     purchase_order_id: Mapped[int] = mapped_column(primary_key=True)
-    line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
-    sku: Mapped[str] = mapped_column(String(40))
-    pack_name: Mapped[str] = mapped_column(String(60))
+    line_no: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(sa.ForeignKey("product.id"))
+    sku: Mapped[str] = mapped_column(sa.String(40))
+    pack_name: Mapped[str] = mapped_column(sa.String(60))
     units_per_pack: Mapped[Decimal]
-    packs: Mapped[int] = mapped_column(Integer)
+    packs: Mapped[int] = mapped_column(sa.Integer)
     price_per_pack_idr: Mapped[int]
-    status: Mapped[str] = mapped_column(String(20), server_default=text("'open'"))
-    confirmed_packs: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(sa.String(20), server_default=sa.text("'open'"))
+    confirmed_packs: Mapped[int | None] = mapped_column(sa.Integer)
     confirmed_price_per_pack_idr: Mapped[int | None]
     proposed_price_per_pack_idr: Mapped[int | None]
     delivered_quantity: Mapped[Decimal | None]
@@ -85,24 +75,24 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox"
     __table_args__ = (
-        CheckConstraint("status IN ('pending','sending','done','retry','dead')", name="status"),
-        Index(
+        sa.CheckConstraint("status IN ('pending','sending','done','retry','dead')", name="status"),
+        sa.Index(
             "ix_outbox_due",
             "due_at",
-            postgresql_where=text("status IN ('pending','retry','sending')"),
+            postgresql_where=sa.text("status IN ('pending','retry','sending')"),
         ),
     )
 
-    satker_id: Mapped[int] = mapped_column(ForeignKey("satker.id"), primary_key=True)
-    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(40))  # place_order | cancel_order
+    satker_id: Mapped[int] = mapped_column(sa.ForeignKey("satker.id"), primary_key=True)
+    id: Mapped[int] = mapped_column(sa.Identity(), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))  # place_order | cancel_order
     purchase_order_id: Mapped[int]
-    status: Mapped[str] = mapped_column(String(20), server_default=text("'pending'"))
-    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    status: Mapped[str] = mapped_column(sa.String(20), server_default=sa.text("'pending'"))
+    attempts: Mapped[int] = mapped_column(sa.Integer, server_default=sa.text("0"))
     due_at: Mapped[datetime]
-    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(100))
     claimed_until: Mapped[datetime | None]
-    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = created_at_column()
     done_at: Mapped[datetime | None]
 
@@ -112,27 +102,27 @@ class OutboxAttempt(Base):
     __table_args__ = (child_of("outbox", "outbox_id"),)
 
     satker_id: Mapped[int] = mapped_column(primary_key=True)
-    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
+    id: Mapped[int] = mapped_column(sa.Identity(), primary_key=True)
     outbox_id: Mapped[int]
-    worker: Mapped[str] = mapped_column(String(100))
+    worker: Mapped[str] = mapped_column(sa.String(100))
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime]
-    outcome: Mapped[str] = mapped_column(String(20))  # sent | retryable | failed
-    error: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(sa.String(20))  # sent | retryable | failed
+    error: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class SupplierEventRecord(Base):
     """Every supplier event, once: the (supplier, event id) key makes re-deliveries no-ops."""
 
     __tablename__ = "supplier_event"
-    __table_args__ = (UniqueConstraint("satker_id", "supplier_id", "event_id"),)
+    __table_args__ = (sa.UniqueConstraint("satker_id", "supplier_id", "event_id"),)
 
-    satker_id: Mapped[int] = mapped_column(ForeignKey("satker.id"), primary_key=True)
-    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
-    supplier_id: Mapped[int] = mapped_column(ForeignKey("supplier.id"))
-    event_id: Mapped[str] = mapped_column(String(200))
+    satker_id: Mapped[int] = mapped_column(sa.ForeignKey("satker.id"), primary_key=True)
+    id: Mapped[int] = mapped_column(sa.Identity(), primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(sa.ForeignKey("supplier.id"))
+    event_id: Mapped[str] = mapped_column(sa.String(200))
     purchase_order_id: Mapped[int]
-    event_type: Mapped[str] = mapped_column(String(40))
+    event_type: Mapped[str] = mapped_column(sa.String(40))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    outcome: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(sa.Text)
     received_at: Mapped[datetime] = created_at_column()

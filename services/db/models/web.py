@@ -8,16 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (
-    CheckConstraint,
-    ForeignKey,
-    ForeignKeyConstraint,
-    Identity,
-    Index,
-    Integer,
-    String,
-    text,
-)
+import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.db.base import Base, created_at_column
@@ -26,24 +17,24 @@ from services.db.base import Base, created_at_column
 class AppUser(Base):
     __tablename__ = "app_user"
     __table_args__ = (
-        CheckConstraint("role IN ('coordinator','admin')", name="role"),
-        CheckConstraint(
+        sa.CheckConstraint("role IN ('coordinator','admin')", name="role"),
+        sa.CheckConstraint(
             "(role = 'admin' AND satker_id IS NULL)"
             " OR (role = 'coordinator' AND satker_id IS NOT NULL)",
             name="scope",
         ),
-        CheckConstraint("failed_attempts >= 0", name="failed_attempts"),
+        sa.CheckConstraint("failed_attempts >= 0", name="failed_attempts"),
     )
 
-    id: Mapped[int] = mapped_column(Identity(), primary_key=True)
-    role: Mapped[str] = mapped_column(String(20))
-    satker_id: Mapped[int | None] = mapped_column(ForeignKey("satker.id"))
-    phone: Mapped[str] = mapped_column(String(20), unique=True)  # normalised: 62812…
-    name: Mapped[str] = mapped_column(String(200))
-    password_hash: Mapped[str | None] = mapped_column(String(200))  # None until first sign-in
+    id: Mapped[int] = mapped_column(sa.Identity(), primary_key=True)
+    role: Mapped[str] = mapped_column(sa.String(20))
+    satker_id: Mapped[int | None] = mapped_column(sa.ForeignKey("satker.id"))
+    phone: Mapped[str] = mapped_column(sa.String(20), unique=True)  # normalised: 62812…
+    name: Mapped[str] = mapped_column(sa.String(200))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(200))  # None until first sign-in
     # the one-time code ``kulakan users create`` prints; it signs in once, to choose a password
-    setup_code_hash: Mapped[str | None] = mapped_column(String(200))
-    failed_attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    setup_code_hash: Mapped[str | None] = mapped_column(sa.String(200))
+    failed_attempts: Mapped[int] = mapped_column(sa.Integer, server_default=sa.text("0"))
     locked_until: Mapped[datetime | None]
     disabled_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = created_at_column()
@@ -56,29 +47,29 @@ class WebSession(Base):
 
     __tablename__ = "web_session"
     __table_args__ = (
-        Index("ix_web_session_user_id", "user_id"),
-        Index("ix_web_session_expires_at", "expires_at"),
-        Index("ix_web_session_warung", "satker_id", "warung_id"),
-        CheckConstraint(
+        sa.Index("ix_web_session_user_id", "user_id"),
+        sa.Index("ix_web_session_expires_at", "expires_at"),
+        sa.Index("ix_web_session_warung", "satker_id", "warung_id"),
+        sa.CheckConstraint(
             "(kind = 'user' AND user_id IS NOT NULL AND warung_id IS NULL)"
             " OR (kind = 'warung' AND user_id IS NULL AND satker_id IS NOT NULL"
             " AND warung_id IS NOT NULL)",
             name="kind",
         ),
-        ForeignKeyConstraint(
+        sa.ForeignKeyConstraint(
             ["satker_id", "warung_id"], ["warung.satker_id", "warung.id"], ondelete="CASCADE"
         ),
     )
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(10), server_default=text("'user'"))
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(10), server_default=sa.text("'user'"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id", ondelete="CASCADE"))
     satker_id: Mapped[int | None]
     warung_id: Mapped[int | None]
     created_at: Mapped[datetime] = created_at_column()
     last_seen_at: Mapped[datetime]
     expires_at: Mapped[datetime]
-    user_agent: Mapped[str] = mapped_column(String(300), server_default="")
+    user_agent: Mapped[str] = mapped_column(sa.String(300), server_default="")
 
 
 class WarungSignInLink(Base):
@@ -87,13 +78,13 @@ class WarungSignInLink(Base):
 
     __tablename__ = "warung_sign_in_link"
     __table_args__ = (
-        ForeignKeyConstraint(
+        sa.ForeignKeyConstraint(
             ["satker_id", "warung_id"], ["warung.satker_id", "warung.id"], ondelete="CASCADE"
         ),
-        Index("ix_warung_sign_in_link_warung", "satker_id", "warung_id"),
+        sa.Index("ix_warung_sign_in_link_warung", "satker_id", "warung_id"),
     )
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     satker_id: Mapped[int]
     warung_id: Mapped[int]
     created_at: Mapped[datetime] = created_at_column()
