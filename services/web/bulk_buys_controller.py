@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, cast
 
 import msgspec
-from litestar import Controller, Response, get, post
+from litestar import Response, get, post
 from litestar.plugins.htmx import HTMXRequest
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
@@ -24,7 +24,7 @@ from services.db.tx import Tx
 from services.web.cycles_controller import form_version, go
 from services.web.fast_format import formats
 from services.web.line_rows import line_rows
-from services.web.render import CONSOLE, page
+from services.web.render import CONSOLE, ConsolePages, Visit, page
 
 STATUSES = ("draft", "proposed", "ordered", "rejected")
 T = "console/bulk_buys/"
@@ -97,9 +97,8 @@ def _refusal(exc: Exception) -> str:
     return "refused"
 
 
-class BulkBuysController(Controller):
+class BulkBuysController(ConsolePages):
     path = f"{CONSOLE}/satkers/{{satker_id:int}}/bulk-buys"
-    include_in_schema = False
 
     @get("/", name="console:bulk-buys")
     async def list_bulk_buys(
@@ -184,40 +183,25 @@ class BulkBuysController(Controller):
 
     @post("/{bb_id:int}/lines/{product_id:int}/override", name="console:bulk-buy-override")
     async def override(
-        self,
-        request: HTMXRequest,
-        tx: Tx,
-        viewer: WebUser,
-        now: datetime,
-        satker_id: int,
-        bb_id: int,
-        product_id: int,
+        self, visit: Visit, satker_id: int, bb_id: int, product_id: int
     ) -> Response | Template:
-        return await _resolve(request, tx, viewer, now, satker_id, bb_id, product_id, drop=False)
+        v = visit
+        return await _resolve(
+            v.request, v.tx, v.viewer, v.now, satker_id, bb_id, product_id, drop=False
+        )
 
     @post("/{bb_id:int}/lines/{product_id:int}/drop", name="console:bulk-buy-drop")
     async def drop(
-        self,
-        request: HTMXRequest,
-        tx: Tx,
-        viewer: WebUser,
-        now: datetime,
-        satker_id: int,
-        bb_id: int,
-        product_id: int,
+        self, visit: Visit, satker_id: int, bb_id: int, product_id: int
     ) -> Response | Template:
-        return await _resolve(request, tx, viewer, now, satker_id, bb_id, product_id, drop=True)
+        v = visit
+        return await _resolve(
+            v.request, v.tx, v.viewer, v.now, satker_id, bb_id, product_id, drop=True
+        )
 
     @post("/{bb_id:int}/approve", name="console:bulk-buy-approve")
-    async def approve(
-        self,
-        request: HTMXRequest,
-        tx: Tx,
-        viewer: WebUser,
-        now: datetime,
-        satker_id: int,
-        bb_id: int,
-    ) -> Response | Template:
+    async def approve(self, visit: Visit, satker_id: int, bb_id: int) -> Response | Template:
+        request, tx, viewer, now = visit.request, visit.tx, visit.viewer, visit.now
         principal = _coordinator(viewer, satker_id)
         try:
             await bulk_buy_review.approve(

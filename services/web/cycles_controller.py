@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Request, Response, get, post
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
@@ -22,7 +22,7 @@ from services.auth import Role
 from services.bootstrap import Container
 from services.db.tx import Tx
 from services.domain.versioning import etag
-from services.web.render import CONSOLE, page
+from services.web.render import CONSOLE, ConsolePages, Visit, page
 
 RECENT = timedelta(days=21)  # the list shows cycles whose cut-off is after this long ago
 CLOSABLE = ("scheduled", "open")
@@ -47,9 +47,8 @@ async def form_version(request: Request) -> str | None:
     return etag(int(version)) if isinstance(version, str) and version.isdigit() else '"0"'
 
 
-class CyclesController(Controller):
+class CyclesController(ConsolePages):
     path = f"{CONSOLE}/satkers/{{satker_id:int}}/cycles"
-    include_in_schema = False
 
     @get("/", name="console:cycles")
     async def list_cycles(
@@ -93,15 +92,8 @@ class CyclesController(Controller):
         )
 
     @post("/{cycle_id:int}/close", name="console:cycle-close")
-    async def close(
-        self,
-        request: HTMXRequest,
-        tx: Tx,
-        viewer: WebUser,
-        now: datetime,
-        satker_id: int,
-        cycle_id: int,
-    ) -> Response | Template:
+    async def close(self, visit: Visit, satker_id: int, cycle_id: int) -> Response | Template:
+        request, tx, viewer, now = visit.request, visit.tx, visit.viewer, visit.now
         try:
             await order_cycles.close_cycle(
                 tx, viewer.principal(), satker_id, cycle_id, await form_version(request), now
