@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from services.app.csv_import import decode_csv, import_csv
+    from services.app.csv_import import import_csv
+    from services.app.csv_rows import decode_csv
 
     try:
         text = decode_csv(Path(args.file).read_bytes(), args.kind)
