@@ -4,7 +4,12 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-pytest_plugins = ["tests.fixtures_db", "tests.support_purchasing", "tests.support_inputs"]
+pytest_plugins = [
+    "tests.fixtures_db",
+    "tests.support_purchasing",
+    "tests.support_inputs",
+    "tests.support_browser",
+]
 
 settings.register_profile(
     "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]

@@ -8,23 +8,15 @@ page asks nothing of any other host.
 
 from __future__ import annotations
 
-import os
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
 from tests.fixtures_db import ROOT
 from tests.support import new_satker, new_warung
+from tests.support_browser import DESKTOP, PHONE, SCREENSHOTS, only_local, serious_violations
 from tests.support_console import PASSWORD, new_user, open_cycle, restock_request
 from tests.support_process import api_server
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-HAVE_CHROMIUM = Path(CHROMIUM).exists()
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
-SCREENSHOTS = os.environ.get("KULAKAN_SCREENSHOTS") == "1"
 COORDINATOR_PHONE = "0812-7000-1001"
 WARUNGS = [
     ("Warung Bu Sari", "Bu Sari", "0812-3456-7001"),
@@ -33,19 +25,6 @@ WARUNGS = [
     ("Warung Koh Ahong", "Koh Ahong", "0812-3456-7004"),
     ("Warung Mak Ijah", "Mak Ijah", "0812-3456-7005"),
 ]
-
-
-@pytest.fixture
-async def browser():
-    from playwright.async_api import async_playwright
-
-    assert HAVE_CHROMIUM, "install Debian's chromium (.ci/run does)"
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            yield browser
-        finally:
-            await browser.close()
 
 
 async def demo_satker(engine) -> None:
@@ -58,17 +37,6 @@ async def demo_satker(engine) -> None:
     await restock_request(engine, satker, ids[3], cycle, "submitted", lines=4)
     await restock_request(engine, satker, ids[2], cycle, "draft", lines=2)
     await new_user(engine, satker, COORDINATOR_PHONE, name="Ibu Rahma")
-
-
-async def serious_violations(page) -> list[str]:
-    from axe_playwright_python.async_playwright import Axe
-
-    results = await Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 async def check_beranda(page, base: str, shot: Path) -> None:
@@ -98,15 +66,8 @@ async def test_a_coordinator_signs_in_and_sees_beranda_on_laptop_and_phone(
     with api_server(database_url) as base:
         elsewhere: list[str] = []
 
-        async def only_ours(route):
-            if route.request.url.startswith(base):
-                await route.continue_()
-            else:
-                elsewhere.append(route.request.url)
-                await route.abort()
-
         desktop = await browser.new_context(viewport=DESKTOP, locale="id-ID")
-        await desktop.route("**/*", only_ours)
+        await only_local(desktop, base, elsewhere)
         page = await desktop.new_page()
         await page.goto(f"{base}/console/")
         assert page.url.startswith(f"{base}/console/sign-in")
@@ -123,7 +84,7 @@ async def test_a_coordinator_signs_in_and_sees_beranda_on_laptop_and_phone(
             locale="id-ID",
             storage_state=await desktop.storage_state(),
         )
-        await phone.route("**/*", only_ours)
+        await only_local(phone, base, elsewhere)
         mobile = await phone.new_page()
         await mobile.goto(f"{base}/console/")
         await check_beranda(mobile, base, shots / "console-beranda-phone.png")

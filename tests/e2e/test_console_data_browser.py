@@ -9,40 +9,31 @@ violation, and nothing asked of any other host.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from contracts.api.catalogue import SupplierCreate
 from services.app.suppliers import create_supplier
 from services.db.tx import Tx
-from tests.e2e.test_console_browser import (  # noqa: F401  (the fixture)
-    DESKTOP,
-    PHONE,
-    SCREENSHOTS,
-    browser,
-    serious_violations,
-)
 from tests.fixtures_db import ROOT
 from tests.integration.test_bulk_buys import setup  # noqa: F401  (the fixture)
 from tests.integration.test_console_reports import settled_satker
 from tests.integration.test_field_suppliers import BOARD, MARKET_CONFIG
+from tests.support_browser import (
+    DESKTOP,
+    PHONE,
+    SCREENSHOTS,
+    check_page,
+    console_sign_in,
+    only_local,
+)
 from tests.support_console import PASSWORD, new_user
 from tests.support_process import api_server
 
 COORDINATOR_PHONE = "0812-7000-2002"
 
 
-async def check_page(page, shot: Path | None = None) -> None:
-    width = await page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"sideways scroll on {page.url}"
-    assert await serious_violations(page) == [], page.url
-    if shot is not None:
-        await page.screenshot(path=str(shot), full_page=True)
-
-
 async def test_reports_and_data_pages_in_chromium(
     engine,
     database_url,
-    browser,  # noqa: F811
+    browser,
     setup,  # noqa: F811
     make_container,
     tmp_path,
@@ -77,20 +68,10 @@ async def test_reports_and_data_pages_in_chromium(
     with api_server(database_url) as base:
         elsewhere: list[str] = []
 
-        async def only_ours(route):
-            if route.request.url.startswith(base):
-                await route.continue_()
-            else:
-                elsewhere.append(route.request.url)
-                await route.abort()
-
         desktop = await browser.new_context(viewport=DESKTOP, locale="id-ID")
-        await desktop.route("**/*", only_ours)
+        await only_local(desktop, base, elsewhere)
         page = await desktop.new_page()
-        await page.goto(f"{base}/console/sign-in")
-        await page.get_by_label("Nomor HP").fill(COORDINATOR_PHONE)
-        await page.get_by_label("Kata sandi").fill(PASSWORD)
-        await page.get_by_role("button", name="Masuk").click()
+        await console_sign_in(page, base, COORDINATOR_PHONE, PASSWORD)
         await page.get_by_role("link", name="Laporan").click()
         await page.get_by_role("heading", name="Kartu nilai pemasok").wait_for()
         assert await page.locator("svg.chart[role=img]").count() == 3
@@ -144,7 +125,7 @@ async def test_reports_and_data_pages_in_chromium(
             locale="id-ID",
             storage_state=await desktop.storage_state(),
         )
-        await phone.route("**/*", only_ours)
+        await only_local(phone, base, elsewhere)
         mobile = await phone.new_page()
         await mobile.goto(f"{base}/console/satkers/{sid}/reports")
         await mobile.get_by_role("heading", name="Kartu nilai pemasok").wait_for()

@@ -22,14 +22,15 @@ from sqlalchemy import text
 
 from services.db.tx import Tx
 from services.demo.users import DEMO_PASSWORD, DEMO_PHONE, seed_demo_coordinator
-from tests.e2e.test_console_browser import (  # noqa: F401  (the browser fixture)
+from tests.fixtures_db import ROOT
+from tests.support_browser import (
     DESKTOP,
     PHONE,
     SCREENSHOTS,
-    browser,
+    console_sign_in,
+    only_local,
     serious_violations,
 )
-from tests.fixtures_db import ROOT
 from tests.support_process import api_server
 
 A4_POINTS = (595, 842)  # 210 × 297 mm at 72 points per inch
@@ -86,7 +87,7 @@ async def check(page, shot=None) -> None:
 async def test_orders_and_invoices_pages_after_the_demo_cycle(
     engine,
     database_url,
-    browser,  # noqa: F811  (the fixture)
+    browser,
     tmp_path,
 ):
     summary = await played_demo(engine, database_url)
@@ -97,20 +98,10 @@ async def test_orders_and_invoices_pages_after_the_demo_cycle(
     with api_server(database_url) as base:
         elsewhere: list[str] = []
 
-        async def only_ours(route):
-            if route.request.url.startswith(base):
-                await route.continue_()
-            else:
-                elsewhere.append(route.request.url)
-                await route.abort()
-
         laptop = await browser.new_context(viewport=DESKTOP, locale="id-ID")
-        await laptop.route("**/*", only_ours)
+        await only_local(laptop, base, elsewhere)
         page = await laptop.new_page()
-        await page.goto(f"{base}/console/")
-        await page.get_by_label("Nomor HP").fill(DEMO_PHONE)
-        await page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
-        await page.get_by_role("button", name="Masuk").click()
+        await console_sign_in(page, base, DEMO_PHONE, DEMO_PASSWORD)
         await page.get_by_role("heading", name="Perlu Anda tangani").wait_for()
         home = await page.inner_text("main")
         assert "penerimaan dilaporkan kurang atau rusak" in home  # the demo's damaged receipt
@@ -214,7 +205,7 @@ async def test_orders_and_invoices_pages_after_the_demo_cycle(
             locale="id-ID",
             storage_state=await laptop.storage_state(),
         )
-        await phone.route("**/*", only_ours)
+        await only_local(phone, base, elsewhere)
         mobile = await phone.new_page()
         for path, name in (
             ("/orders", "console-orders-phone.png"),

@@ -15,14 +15,8 @@ import re
 
 from playwright.async_api import expect
 
-from tests.e2e.test_console_browser import (
-    DESKTOP,
-    PHONE,
-    SCREENSHOTS,
-    browser,  # noqa: F401  (the fixture)
-    serious_violations,
-)
 from tests.fixtures_db import ROOT
+from tests.support_browser import DESKTOP, PHONE, SCREENSHOTS, console_sign_in, serious_violations
 from tests.support_console import PASSWORD
 from tests.support_process import api_server
 from tests.support_review import COORDINATORS
@@ -33,10 +27,7 @@ STALE = "Data ini baru saja diubah orang lain"
 
 async def sign_in(context, base: str, phone: str):
     page = await context.new_page()
-    await page.goto(f"{base}/console/")
-    await page.get_by_label("Nomor HP").fill(phone)
-    await page.get_by_label("Kata sandi").fill(PASSWORD)
-    await page.get_by_role("button", name="Masuk").click()
+    await console_sign_in(page, base, phone, PASSWORD)
     await page.get_by_role("link", name="Siklus").first.wait_for()
     return page
 
@@ -61,7 +52,7 @@ async def test_a_coordinator_reviews_and_two_approve_in_two_browsers(
     engine,
     database_url,
     make_container,
-    browser,  # noqa: F811
+    browser,
     tmp_path,
 ):
     satker, cycle = await make_satker(engine, make_container().adapters)

@@ -9,12 +9,9 @@ confirmed with that change through the API.
 from __future__ import annotations
 
 import os
-import shutil
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
-import pytest
 
 from contracts.api.catalogue import SupplierCreate
 from services.app.purchase_orders import NewLine, NewPurchaseOrder, create_purchase_orders
@@ -25,26 +22,11 @@ from services.worker.outbox import Dispatcher
 from tests.fixtures_db import ROOT
 from tests.integration.test_field_suppliers import TRADER_CONFIG
 from tests.support import bearer, new_key, new_satker
+from tests.support_browser import PHONE
 from tests.support_process import api_server
 
-PHONE = {"width": 390, "height": 844}
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-HAVE_CHROMIUM = Path(CHROMIUM).exists()
 # KULAKAN_SCREENSHOT=docs/img/trader-confirmation.png keeps the filled-in page for the docs
 SCREENSHOT = os.environ.get("KULAKAN_SCREENSHOT")
-
-
-@pytest.fixture
-async def browser():
-    from playwright.async_api import async_playwright
-
-    assert HAVE_CHROMIUM, "install Debian's chromium (.ci/run does)"
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            yield browser
-        finally:
-            await browser.close()
 
 
 async def trader_order(engine, make_container, base: str) -> tuple[int, int, str]:

@@ -18,14 +18,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy import text
 
 from services.app.order_cycles import close_cycle
@@ -33,15 +31,12 @@ from services.auth import Principal, Role
 from services.db.tx import Tx
 from tests.fixtures_db import ROOT
 from tests.support import bearer, new_key
+from tests.support_browser import PHONE, SCREENSHOTS, check_page, only_local
 from tests.support_demand import new_product
 from tests.support_process import api_server
 from tests.support_warung import SECRET, sign_in_link, world
 from tests.support_warung_delivery import deliver_cycle
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-HAVE_CHROMIUM = Path(CHROMIUM).exists()
-PHONE = {"width": 390, "height": 844}
-SCREENSHOTS = os.environ.get("KULAKAN_SCREENSHOTS") == "1"
 WEIGHTS = os.environ.get("KULAKAN_WEIGHTS")  # a file to write the measured figures to
 SLOW_NETWORK = {
     "offline": False,
@@ -51,53 +46,13 @@ SLOW_NETWORK = {
 }
 
 
-@pytest.fixture
-async def browser():
-    from playwright.async_api import async_playwright
-
-    assert HAVE_CHROMIUM, "install Debian's chromium (.ci/run does)"
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            yield browser
-        finally:
-            await browser.close()
-
-
-async def serious_violations(page) -> list[str]:
-    from axe_playwright_python.async_playwright import Axe
-
-    results = await Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
-async def check_page(page, shot: Path | None) -> None:
-    """No sideways scrolling at 390 px, no serious accessibility problem; a screenshot."""
-    width = await page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} scrolls sideways ({width}px)"
-    assert await serious_violations(page) == [], page.url
-    if shot is not None:
-        await page.screenshot(path=str(shot), full_page=True)
-
-
 async def phone_context(browser, base: str):
     context = await browser.new_context(
         viewport=PHONE, is_mobile=True, has_touch=True, locale="id-ID"
     )
     elsewhere: list[str] = []
 
-    async def only_ours(route):
-        if route.request.url.startswith(base):
-            await route.continue_()
-        else:
-            elsewhere.append(route.request.url)
-            await route.abort()
-
-    await context.route("**/*", only_ours)
+    await only_local(context, base, elsewhere)
     return context, elsewhere
 
 
