@@ -155,25 +155,35 @@ def _error_page(request: Request, status: int, title_key: str) -> Template:
     )
 
 
+_ERROR_PAGES: tuple[tuple[type[KulakanError], int, str], ...] = (
+    (Unauthorized, 401, "signed_out"),
+    (NotFound, 404, "not_found"),
+    (Forbidden, 403, "forbidden"),
+    (Conflict, 409, "conflict"),
+)
+
+
+def error_page_kind(exc: KulakanError | HTTPException) -> tuple[int, str]:
+    """The status and the kind of error page for a refused request (the console's and the
+    warung pages' alike); a CSRF refusal is Litestar's 403."""
+    if isinstance(exc, HTTPException):
+        kinds = {403: "forbidden", 404: "not_found"}
+        return exc.status_code, kinds.get(exc.status_code, "bad_request")
+    for kind, status, name in _ERROR_PAGES:
+        if isinstance(exc, kind):
+            return status, name
+    return 400, "bad_request"
+
+
 def kulakan_error(request: Request, exc: KulakanError) -> Response:
     """Pages answer with a page, not problem+json; another satker's object is simply not there."""
     if isinstance(exc, Unauthorized):
         return sign_in_required(request, SignInRequired())
-    if isinstance(exc, NotFound):
-        return _error_page(request, 404, "not_found")
-    if isinstance(exc, Forbidden):
-        return _error_page(request, 403, "forbidden")
-    if isinstance(exc, Conflict):
-        return _error_page(request, 409, "conflict")
-    return _error_page(request, 400, "bad_request")
+    return _error_page(request, *error_page_kind(exc))
 
 
 def http_error(request: Request, exc: HTTPException) -> Response:
-    if exc.status_code == 403:  # CSRF refusal
-        return _error_page(request, 403, "forbidden")
-    if exc.status_code == 404:
-        return _error_page(request, 404, "not_found")
-    return _error_page(request, exc.status_code, "bad_request")
+    return _error_page(request, *error_page_kind(exc))
 
 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {

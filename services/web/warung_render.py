@@ -15,10 +15,11 @@ from litestar.exceptions import HTTPException
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
-from contracts.errors import Conflict, Forbidden, KulakanError, NotFound, Unauthorized
+from contracts.errors import KulakanError
 from services.app.warung_sessions import WarungViewer, current_warung
 from services.bootstrap import Container
 from services.db.tx import Tx
+from services.web.render import error_page_kind
 from services.web.warung_forms import show_quantity
 
 WARUNG = "/w"
@@ -139,23 +140,11 @@ def signed_out(request: Request, _: OwnerSignInRequired) -> Response:
 
 
 def kulakan_error(request: Request, exc: KulakanError) -> Response:
-    if isinstance(exc, Unauthorized):
-        return _error(request, 401, "signed_out")
-    if isinstance(exc, NotFound):
-        return _error(request, 404, "not_found")
-    if isinstance(exc, Forbidden):
-        return _error(request, 403, "forbidden")
-    if isinstance(exc, Conflict):
-        return _error(request, 409, "conflict")
-    return _error(request, 400, "bad_request")
+    return _error(request, *error_page_kind(exc))
 
 
 def http_error(request: Request, exc: HTTPException) -> Response:
-    if exc.status_code == 403:  # CSRF refusal
-        return _error(request, 403, "forbidden")
-    if exc.status_code == 404:
-        return _error(request, 404, "not_found")
-    return _error(request, exc.status_code, "bad_request")
+    return _error(request, *error_page_kind(exc))
 
 
 EXCEPTION_HANDLERS = {
