@@ -34,8 +34,7 @@ def cmd_login_link(args: argparse.Namespace) -> int:
             "SELECT k.timezone FROM satker k JOIN warung w ON w.satker_id = k.id WHERE w.id = $1",
             args.warung,
         )
-        language = settings.language
-        wa = sign_in_wa_link(translations(language), formatting.locale_for(language), link, zone)
+        wa = sign_in_wa_link(translations(settings.language), link, zone)
         return link, wa, zone
 
     link, wa, zone = _in_tx(work)

@@ -1,4 +1,5 @@
-"""Data: the satker's warungs (list, add, edit with If-Match). The other Data tabs are in
+"""Data: the satker's warungs (list, add, edit with If-Match) and their owners' phones (a
+single-use sign-in link to send by WhatsApp, ending every session). The other Data tabs are in
 ``data_catalogue_controller`` (products, suppliers), ``data_prices_controller`` (market
 prices, their CSV, the price board) and ``data_keys_controller`` (API keys)."""
 
@@ -8,16 +9,20 @@ from typing import Unpack
 
 from litestar import Response, get, post
 from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_201_CREATED, HTTP_303_SEE_OTHER
 
 from contracts.api.registry import WarungCreate, WarungUpdate
 from contracts.errors import InvalidInput, VersionMismatch
-from services.app import registry
+from services.app import registry, warung_sessions
 from services.app.unique_names import taken
 from services.auth import Role
 from services.domain.versioning import etag
 from services.web.data_pages import PAGE_SIZE, Form, data_url, list_page, render, saved
 from services.web.forms import checkbox, errors_by_field, form_fields, given, refuse_if, to_struct
-from services.web.render import CONSOLE, ConsolePages, Visit
+from services.web.render import CONSOLE, ConsolePages, Visit, satker_of
+from services.web.security import secret_key
+from services.web.templating import translations
+from services.web.warung_links import SignInLinkView, sign_in_view
 
 WARUNG_FIELDS = ("name", "owner_name", "phone", "address", "kota")
 
@@ -76,6 +81,35 @@ class DataController(ConsolePages):
             return await _warung_form(visit, satker_id, current, values=values, exc=exc)
         return saved(visit.request, satker_id, "warungs", "warung")
 
+    @post("/warungs/{warung_id:int}/sign-in-link", name="console:data:warung-sign-in-link")
+    async def sign_in_link(self, visit: Visit, satker_id: int, warung_id: int) -> Template:
+        """A new single-use sign-in link for the owner's phone, shown this once (the form
+        sends no Idempotency-Key: a stored answer would keep the link's secret)."""
+        principal = visit.viewer.principal()
+        warung = await registry.get_warung(visit.tx, principal, satker_id, warung_id)
+        settings = visit.container.settings
+        issued = await warung_sessions.issue_link(
+            visit.tx,
+            principal,
+            warung_id,
+            secret=secret_key(settings),
+            base_url=settings.public_base_url,
+            now=visit.now,
+        )
+        satker = await satker_of(visit, satker_id)
+        link = sign_in_view(translations(settings.language), issued, satker.timezone)
+        return await _warung_form(visit, satker_id, warung, link=link)
+
+    @post("/warungs/{warung_id:int}/end-sessions", name="console:data:warung-end-sessions")
+    async def end_sessions(self, visit: Visit, satker_id: int, warung_id: int) -> Redirect:
+        principal = visit.viewer.principal()
+        await registry.get_warung(visit.tx, principal, satker_id, warung_id)  # this satker's
+        ended = await warung_sessions.end_warung_sessions(visit.tx, principal, warung_id)
+        return Redirect(
+            path=f"{data_url(satker_id)}/{warung_id}?ended={ended}",
+            status_code=HTTP_303_SEE_OTHER,
+        )
+
 
 def _if_match(values: dict[str, str]) -> str | None:
     """The version the form showed, as the API's If-Match (a form without one is refused)."""
@@ -100,8 +134,10 @@ async def _warung_form(
     values: dict[str, str] | None = None,
     exc: InvalidInput | None = None,
     stale: bool = False,
+    link: SignInLinkView | None = None,
 ) -> Template:
-    status = 409 if stale else 400 if exc is not None else 200
+    status = 409 if stale else 400 if exc is not None else HTTP_201_CREATED if link else 200
+    ended = visit.request.query_params.get("ended", "")
     return await render(
         visit,
         satker_id,
@@ -112,6 +148,8 @@ async def _warung_form(
             "stale": stale,
             "values": values or {},
             "errors": errors_by_field(exc) if exc is not None else {},
+            "link": link,
+            "ended": int(ended) if ended.isdigit() else None,
         },
         status_code=status,
     )

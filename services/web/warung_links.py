@@ -4,15 +4,16 @@ and ``kulakan warungs login-link`` both send it)."""
 from __future__ import annotations
 
 import gettext
+from datetime import datetime
+
+import msgspec
 
 from contracts import formatting
 from contracts.phone import wa_me_link
 from services.app.warung_sessions import IssuedLink
 
 
-def sign_in_message(
-    tr: gettext.NullTranslations, locale: str, link: IssuedLink, timezone: str
-) -> str:
+def sign_in_message(tr: gettext.NullTranslations, link: IssuedLink, timezone: str) -> str:
     _ = tr.gettext
     return _(
         "Hello {owner}, here is the link to open the kulakan page of {warung} on your phone: "
@@ -25,12 +26,29 @@ def sign_in_message(
     )
 
 
-def sign_in_wa_link(
-    tr: gettext.NullTranslations, locale: str, link: IssuedLink, timezone: str
-) -> str | None:
+def sign_in_wa_link(tr: gettext.NullTranslations, link: IssuedLink, timezone: str) -> str | None:
     """A ``wa.me`` link to the owner's phone with the message prefilled; None when the
     warung's phone number is unusable."""
     try:
-        return wa_me_link(link.phone, sign_in_message(tr, locale, link, timezone))
+        return wa_me_link(link.phone, sign_in_message(tr, link, timezone))
     except ValueError:
         return None
+
+
+class SignInLinkView(msgspec.Struct, frozen=True, kw_only=True):
+    """A sign-in link as the console shows it, once: the link, until when it works, the
+    message and the ``wa.me`` link that sends it (None for an unusable phone number)."""
+
+    url: str
+    expires_at: datetime
+    message: str
+    wa_link: str | None
+
+
+def sign_in_view(tr: gettext.NullTranslations, link: IssuedLink, timezone: str) -> SignInLinkView:
+    return SignInLinkView(
+        url=link.url,
+        expires_at=link.expires_at,
+        message=sign_in_message(tr, link, timezone),
+        wa_link=sign_in_wa_link(tr, link, timezone),
+    )

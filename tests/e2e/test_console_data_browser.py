@@ -94,6 +94,22 @@ async def test_reports_and_data_pages_in_chromium(
         assert await page.get_by_role("cell", name="Mak Ijah", exact=True).count() == 1
         assert await page.locator("main").count() == 1
 
+        # the owner's phone: a sign-in link shown once, copied, or sent by WhatsApp
+        await page.get_by_role("link", name="Masuk lewat HP Warung Mak Ijah").click()
+        await page.get_by_role("button", name="Buat tautan masuk").click()
+        link = await page.get_by_label("Tautan masuk").input_value()
+        assert "/w/masuk/" in link
+        wa = page.get_by_role("link", name="Kirim lewat WhatsApp")
+        assert (await wa.get_attribute("href")).startswith("https://wa.me/6281234567005?text=")
+        await desktop.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+        await page.get_by_role("button", name="Salin tautan").click()
+        await page.get_by_role("button", name="Tersalin").wait_for()
+        assert await page.evaluate("navigator.clipboard.readText()") == link
+        await check_page(page)
+        await page.get_by_role("button", name="Keluarkan semua HP warung ini").click()
+        await page.get_by_text("0 sesi diakhiri").wait_for()
+        assert link not in await page.content()
+
         for tab in ("Produk", "Pemasok", "Harga pasar", "Kunci API"):
             await page.get_by_role("navigation", name="Data").get_by_role("link", name=tab).click()
             await page.wait_for_load_state()
