@@ -39,6 +39,18 @@ class AllocationOut(Out):
     goods_idr: int
 
 
+class RetailOverrideOut(Out):
+    """A coordinator's retail price for a line, and the pricing rules' suggestion it replaced
+    (a second override of the same line keeps the rules' suggestion)."""
+
+    at: datetime
+    key_id: int  # 0 when a person changed it in the console (then user_id names them)
+    user_id: int | None
+    suggested_retail_idr: int | None
+    retail_price_idr: int
+    reason: str
+
+
 class BulkBuyLineOut(Out):
     product_id: int
     sku: str
@@ -63,6 +75,7 @@ class BulkBuyLineOut(Out):
     product_name: str = ""
     retail_unit: str = ""
     category: str = ""
+    retail_override: RetailOverrideOut | None = None
 
 
 class QuoteOut(Out):

@@ -63,6 +63,7 @@ async def _resolve_line(
     line."""
     out = await bulk_buy_review.resolve_line(
         line.ctx.tx,
+        line.ctx.principal,
         line.satker_id,
         line.bulk_buy_id,
         line.product_id,

@@ -12,11 +12,12 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+import msgspec
 import structlog
 
 from contracts.api.bulk_buy import BulkBuyOut
 from contracts.errors import NotFound
-from services.app.bulk_buy_views import get_bulk_buy
+from services.app.bulk_buy_views import RetailOverride, get_bulk_buy, read_retail_override
 from services.app.purchase_orders import NewLine, NewPurchaseOrder, create_purchase_orders
 from services.auth import Principal
 from services.db.tx import Tx
@@ -36,6 +37,7 @@ from services.domain.versioning import check_if_match
 log = structlog.get_logger(__name__)
 
 
+
 async def _lock(raw: Any, satker_id: int, bb_id: int, if_match: str | None) -> Any:
     bb = await raw.fetchrow(
         "SELECT b.*, s.second_approval_threshold_idr FROM bulk_buy b JOIN satker s"
@@ -51,6 +53,7 @@ async def _lock(raw: Any, satker_id: int, bb_id: int, if_match: str | None) -> A
 
 async def resolve_line(
     tx: Tx,
+    principal: Principal,
     satker_id: int,
     bb_id: int,
     product_id: int,
@@ -61,8 +64,9 @@ async def resolve_line(
     now: datetime,
     retail_price_idr: int | None = None,
 ) -> BulkBuyOut:
-    """Override a line's flags with a written reason (and perhaps set its retail price), or
-    drop the line (its warungs' lines are marked so)."""
+    """Override a line's flags with a written reason (and perhaps set its retail price, kept
+    with who set it, when, why and the suggestion it replaced), or drop the line (its
+    warungs' lines are marked so)."""
     raw = await tx.raw()
     bb = await _lock(raw, satker_id, bb_id, if_match)
     check_move(bb["status"], Action.CHANGE_LINES)
@@ -86,25 +90,31 @@ async def resolve_line(
         await mark_dropped_lines(raw, satker_id, bb["cycle_id"], product_id, reason or "dropped")
     else:
         check_override(line["flags"], retail_price_idr, line["het_idr"])
+        record = None
+        if retail_price_idr is not None:
+            earlier = read_retail_override(line["retail_override"])
+            record = RetailOverride(
+                at=now,
+                key_id=principal.key_id,
+                user_id=principal.user_id,
+                # a second override replaces a price of ours, not the rules' suggestion
+                suggested_idr=earlier.suggested_idr if earlier else line["suggested_retail_idr"],
+                price_idr=retail_price_idr,
+                reason=reason or "",
+            )
+            log.info("bulk_buy_retail_overridden", bulk_buy=bb_id, product=product_id)
         await raw.execute(
             "UPDATE bulk_buy_line SET override_reason = $4,"
-            " suggested_retail_idr = coalesce($5, suggested_retail_idr)"
+            " suggested_retail_idr = coalesce($5, suggested_retail_idr),"
+            " retail_override = coalesce($6::jsonb, retail_override)"
             " WHERE satker_id = $1 AND bulk_buy_id = $2 AND product_id = $3",
             satker_id,
             bb_id,
             product_id,
             reason,
             retail_price_idr,
+            msgspec.json.encode(record).decode() if record else None,
         )
-        if retail_price_idr is not None:  # the suggestion it replaces stays in the log
-            log.info(
-                "bulk_buy_retail_overridden",
-                bulk_buy=bb_id,
-                product=product_id,
-                suggested=line["suggested_retail_idr"],
-                price=retail_price_idr,
-                reason=reason,
-            )
     await raw.execute(
         "UPDATE bulk_buy SET version = version + 1, updated_at = $3"
         " WHERE satker_id = $1 AND id = $2",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict, defaultdict
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -20,6 +21,7 @@ from contracts.api.bulk_buy import (
     QuoteLineOut,
     QuoteOptionOut,
     QuoteOut,
+    RetailOverrideOut,
 )
 from contracts.errors import NotFound
 from services.auth import Principal, Role
@@ -28,6 +30,43 @@ from services.domain import quote_comparison as qc
 from services.domain.bulk_buy import BulkBuyStatus, approvals_needed, decode_approvals, is_blocking
 
 _QUOTE = msgspec.json.Decoder(SupplierQuote)
+
+
+class RetailOverride(msgspec.Struct, frozen=True, kw_only=True):
+    """``bulk_buy_line.retail_override`` as stored: a coordinator's retail price."""
+
+    at: datetime
+    key_id: int
+    user_id: int | None
+    suggested_idr: int | None  # what the pricing rules suggested
+    price_idr: int
+    reason: str
+
+
+_OVERRIDE = msgspec.json.Decoder(RetailOverride)
+
+
+def read_retail_override(stored: str | bytes | dict[str, Any] | None) -> RetailOverride | None:
+    """The column as stored (JSON text, or already decoded by the driver)."""
+    if stored is None:
+        return None
+    if isinstance(stored, str | bytes):
+        return _OVERRIDE.decode(stored)
+    return msgspec.convert(stored, RetailOverride)
+
+
+def _retail_override_out(stored: Any) -> RetailOverrideOut | None:
+    record = read_retail_override(stored)
+    if record is None:
+        return None
+    return RetailOverrideOut(
+        at=record.at,
+        key_id=record.key_id,
+        user_id=record.user_id,
+        suggested_retail_idr=record.suggested_idr,
+        retail_price_idr=record.price_idr,
+        reason=record.reason,
+    )
 _COMPARED: OrderedDict[bytes, list[qc.LineComparison]] = OrderedDict()
 
 
@@ -139,6 +178,7 @@ def _line(ln: Any, allocations: list[AllocationOut]) -> BulkBuyLineOut:
         product_name=ln["product_name"],
         retail_unit=ln["retail_unit"],
         category=ln["category"],
+        retail_override=_retail_override_out(ln["retail_override"]),
     )
 
 

@@ -51,7 +51,9 @@ async def _context(
     **extra: Any,
 ) -> dict[str, Any]:
     satker = await console_home.satker_header(tx, viewer.principal(), bb.satker_id)
-    names = await bulk_buy_views.approver_names(tx, [a.user_id for a in bb.approvals])
+    people = [a.user_id for a in bb.approvals]
+    people += [ln.retail_override.user_id for ln in bb.lines if ln.retail_override]
+    names = await bulk_buy_views.approver_names(tx, people)
     approved_by_me = any(a.user_id == viewer.id for a in bb.approvals)
     context: dict[str, Any] = {
         "viewer": viewer,
@@ -227,7 +229,7 @@ async def _resolve(
     *,
     drop: bool,
 ) -> Response | Template:
-    _coordinator(viewer, satker_id)
+    principal = _coordinator(viewer, satker_id)
     form = await request.form()
     price = str(form.get("retail_price") or "").replace(".", "").replace(" ", "").strip()
     try:
@@ -240,6 +242,7 @@ async def _resolve(
             data = msgspec.convert(raw_in, OverrideIn)
         out = await bulk_buy_review.resolve_line(
             tx,
+            principal,
             satker_id,
             bb_id,
             product_id,

@@ -2,8 +2,9 @@
 
 A bulk buy of 200 lines is reviewed and edited many times while only one line changes at a
 time, so each row's HTML is kept under a digest of everything it shows (the line as the API
-returns it, its suppliers' names, the page's language and whether it may be edited). A
-changed line has a new digest and is rendered afresh; nothing is ever served stale."""
+returns it, its suppliers' names and the name of whoever set its retail price, the page's
+language and whether it may be edited). A changed line has a new digest and is rendered
+afresh; nothing is ever served stale."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ _ENCODE = msgspec.json.Encoder()
 
 def _key(ln: BulkBuyLineOut, context: dict[str, Any]) -> bytes:
     names = [context["suppliers"].get(a.supplier_id) for a in ln.allocations]
+    if ln.retail_override is not None:  # who changed its price, by name
+        names.append(context["approvers"].get(ln.retail_override.user_id))
     parts = (context["f"].locale, context["url"], context["editable"], names)
     digest = hashlib.blake2b(_ENCODE.encode(ln), digest_size=20)
     digest.update(_ENCODE.encode(parts))

@@ -96,6 +96,8 @@ async def test_coordinators_play_the_demo_cycle_in_chromium(
         await gula.get_by_label("Alasan", exact=True).fill(REPRICE)
         await gula.get_by_role("button", name="Simpan dengan alasan ini").click()
         await line(page, "Gula pasir").get_by_text(rupiah(NEW_GULA_PRICE)).first.wait_for()
+        changed = f"Harga jual diubah menjadi {rupiah(NEW_GULA_PRICE)} oleh {COORDINATORS[0][1]}"
+        assert changed in await line(page, "Gula pasir").inner_text()
         minyak = await open_line(page, "Minyak goreng kemasan premium")
         await minyak.get_by_label("Alasan (dilihat warung)").fill(DROP)
         await minyak.get_by_role("button", name="Batalkan dengan alasan ini").click()
@@ -158,6 +160,9 @@ async def test_coordinators_play_the_demo_cycle_in_chromium(
         by_sku = {ln["sku"]: ln for ln in bb["lines"]}
         assert by_sku["GULA"]["override_reason"] == REPRICE
         assert by_sku["GULA"]["suggested_retail_idr"] == NEW_GULA_PRICE
+        record = by_sku["GULA"]["retail_override"]
+        assert record["retail_price_idr"] == NEW_GULA_PRICE and record["reason"] == REPRICE
+        assert record["suggested_retail_idr"] not in (None, NEW_GULA_PRICE)
         assert by_sku["MINYAK-2L"]["dropped"] and by_sku["MINYAK-2L"]["override_reason"] == DROP
         assert bb["status"] == "ordered" and len(bb["approvals"]) == 2
         assert len({a["user_id"] for a in bb["approvals"]}) == 2
@@ -184,15 +189,17 @@ async def test_coordinators_play_the_demo_cycle_in_chromium(
         rows = (
             await conn.execute(
                 text(
-                    "SELECT sku, dropped, override_reason, suggested_retail_idr FROM bulk_buy_line"
-                    " WHERE bulk_buy_id = :b AND sku IN ('GULA', 'MINYAK-2L') ORDER BY sku"
+                    "SELECT l.sku, l.dropped, l.override_reason, l.suggested_retail_idr,"
+                    " u.phone FROM bulk_buy_line l LEFT JOIN app_user u"
+                    " ON u.id = (l.retail_override->>'user_id')::bigint"
+                    " WHERE l.bulk_buy_id = :b AND l.sku IN ('GULA', 'MINYAK-2L') ORDER BY l.sku"
                 ),
                 {"b": bb_id},
             )
         ).all()
         assert [tuple(r) for r in rows] == [
-            ("GULA", False, REPRICE, NEW_GULA_PRICE),
-            ("MINYAK-2L", True, DROP, rows[1].suggested_retail_idr),
+            ("GULA", False, REPRICE, NEW_GULA_PRICE, "6281270003001"),
+            ("MINYAK-2L", True, DROP, rows[1].suggested_retail_idr, None),
         ]
         in_orders = (
             await conn.execute(

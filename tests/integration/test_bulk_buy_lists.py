@@ -4,6 +4,10 @@ single-cheapest-supplier baseline, and a build in the background."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import text
+
 from services.app.bulk_buy_background import wait_for_build
 from tests.integration.test_bulk_buys import setup  # noqa: F401  (the fixture)
 from tests.support_demand import new_tenant
@@ -194,7 +198,7 @@ async def test_the_demand_view_filters_by_category(engine, setup):  # noqa: F811
 
 
 async def test_an_override_may_set_the_retail_price_with_a_reason(engine, setup):  # noqa: F811
-    client, tenant, cycle_id, products, _ = setup
+    client, tenant, cycle_id, products, clock = setup
     base = f"/v1/satkers/{tenant.satker_id}"
     built = await client.post(f"{base}/cycles/{cycle_id}/bulk-buy", headers=tenant.coordinator)
     url = f"{base}/bulk-buys/{built.json()['id']}/lines/{products['cabai']}/override"
@@ -210,9 +214,38 @@ async def test_an_override_may_set_the_retail_price_with_a_reason(engine, setup)
     assert cabai["suggested_retail_idr"] == 60_000
     assert cabai["customer_saving_per_unit_idr"] == 63_000 - 60_000
     assert cabai["override_reason"] == "samakan dengan harga pasar Kalidoni"
+    # the record of the change: who (this API key), when, the suggestion it replaced, why
+    suggested = next(ln for ln in built.json()["lines"] if ln["sku"] == "CBI-MRH")
+    record = cabai["retail_override"]
+    assert record["key_id"] > 0 and record["user_id"] is None
+    assert record["suggested_retail_idr"] == suggested["suggested_retail_idr"] != 60_000
+    assert record["retail_price_idr"] == 60_000
+    assert record["reason"] == "samakan dengan harga pasar Kalidoni"
+    assert datetime.fromisoformat(record["at"]) == clock()
     stale = await client.post(
         url,
         json={"reason": "lagi", "retail_price_idr": 59_000},
         headers={**tenant.coordinator, "If-Match": built.headers["etag"]},
     )
     assert stale.status_code in (409, 412)
+    # a second change keeps the rules' suggestion as the one replaced
+    again = await client.post(
+        url,
+        json={"reason": "pasar turun lagi", "retail_price_idr": 59_000},
+        headers={**tenant.coordinator, "If-Match": priced.headers["etag"]},
+    )
+    second = next(ln for ln in again.json()["lines"] if ln["sku"] == "CBI-MRH")
+    assert second["retail_override"]["suggested_retail_idr"] == suggested["suggested_retail_idr"]
+    assert second["retail_override"]["retail_price_idr"] == second["suggested_retail_idr"] == 59_000
+    async with engine.connect() as conn:
+        stored = (
+            await conn.execute(
+                text(
+                    "SELECT retail_override->>'reason', (retail_override->>'price_idr')::int,"
+                    " (retail_override->>'suggested_idr')::int FROM bulk_buy_line"
+                    " WHERE product_id = :p"
+                ),
+                {"p": products["cabai"]},
+            )
+        ).one()
+    assert tuple(stored) == ("pasar turun lagi", 59_000, suggested["suggested_retail_idr"])

@@ -295,3 +295,43 @@ async def test_an_urgent_one_off_cycle_is_opened_from_the_cycles_page(engine, se
     assert cycle["delivery_date"] == "2026-11-25" and cycle["categories"] == ["protein"]
     page = await client.get(made.headers["location"])
     assert "Telur darurat" in page.text and "Tutup siklus ini sekarang" in page.text
+
+
+async def test_a_repriced_line_shows_who_changed_it_and_the_suggestion_it_replaced(
+    engine,
+    setup,  # noqa: F811
+):
+    client, tenant, cycle_id, products, clock = setup
+    api = f"/v1/satkers/{tenant.satker_id}"
+    bb = (await client.post(f"{api}/cycles/{cycle_id}/bulk-buy", headers=tenant.coordinator)).json()
+    suggested = next(ln for ln in bb["lines"] if ln["sku"] == "CBI-MRH")["suggested_retail_idr"]
+    token = await signed_in(engine, client, tenant.satker_id, name="Bu Rahma")
+    url = f"/console/satkers/{tenant.satker_id}/bulk-buys/{bb['id']}"
+    version = version_of((await client.get(url)).text)
+    changed = await client.post(
+        f"{url}/lines/{products['cabai']}/override",
+        data={
+            "retail_price": "58.000",
+            "reason": "ikut harga pedagang keliling",
+            "version": version,
+            "_csrf_token": token,
+        },
+        headers=HX,
+    )
+    assert changed.status_code == 200, changed.text
+    for html in (changed.text, (await client.get(url)).text):
+        row = html.split(f'id="l{products["cabai"]}"')[1].split("</tbody>")[0]
+        assert "Rp 58.000" in row and f"saran Rp {suggested:,}".replace(",", ".") in row
+        assert "Harga jual diubah menjadi Rp 58.000 oleh Bu Rahma" in row
+        assert "Selasa, 24 November 2026" in row and "ikut harga pedagang keliling" in row
+    line = next(
+        ln
+        for ln in (
+            await client.get(f"{api}/bulk-buys/{bb['id']}", headers=tenant.coordinator)
+        ).json()["lines"]
+        if ln["sku"] == "CBI-MRH"
+    )
+    record = line["retail_override"]
+    assert record["user_id"] is not None and record["key_id"] == 0
+    assert (record["suggested_retail_idr"], record["retail_price_idr"]) == (suggested, 58_000)
+    assert record["reason"] == "ikut harga pedagang keliling"

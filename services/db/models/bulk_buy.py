@@ -78,6 +78,8 @@ class BulkBuyLine(Base):
     reason: Mapped[str] = mapped_column(Text, server_default=text("''"))
     override_reason: Mapped[str | None] = mapped_column(Text)
     dropped: Mapped[bool] = mapped_column(server_default=text("false"))
+    # a coordinator's retail price: at, user_id, key_id, suggested_idr, price_idr, reason
+    retail_override: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
 
 class BulkBuyAllocation(Base):
