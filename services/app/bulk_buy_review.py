@@ -37,7 +37,6 @@ from services.domain.versioning import check_if_match
 log = structlog.get_logger(__name__)
 
 
-
 async def _lock(raw: Any, satker_id: int, bb_id: int, if_match: str | None) -> Any:
     bb = await raw.fetchrow(
         "SELECT b.*, s.second_approval_threshold_idr FROM bulk_buy b JOIN satker s"

@@ -67,6 +67,8 @@ def _retail_override_out(stored: Any) -> RetailOverrideOut | None:
         retail_price_idr=record.price_idr,
         reason=record.reason,
     )
+
+
 _COMPARED: OrderedDict[bytes, list[qc.LineComparison]] = OrderedDict()
 
 

@@ -301,7 +301,7 @@ async def test_a_repriced_line_shows_who_changed_it_and_the_suggestion_it_replac
     engine,
     setup,  # noqa: F811
 ):
-    client, tenant, cycle_id, products, clock = setup
+    client, tenant, cycle_id, products, _ = setup
     api = f"/v1/satkers/{tenant.satker_id}"
     bb = (await client.post(f"{api}/cycles/{cycle_id}/bulk-buy", headers=tenant.coordinator)).json()
     suggested = next(ln for ln in bb["lines"] if ln["sku"] == "CBI-MRH")["suggested_retail_idr"]
