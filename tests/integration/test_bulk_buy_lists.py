@@ -249,3 +249,24 @@ async def test_an_override_may_set_the_retail_price_with_a_reason(engine, setup)
             )
         ).one()
     assert tuple(stored) == ("pasar turun lagi", 59_000, suggested["suggested_retail_idr"])
+
+
+async def test_a_market_price_dated_today_in_the_satkers_zone_counts_after_midnight(
+    engine,
+    setup,  # noqa: F811
+):
+    client, tenant, cycle_id, products, clock = setup
+    clock.now = datetime.fromisoformat("2026-11-24T18:30:00+00:00")  # 01:30 WIB on the 25th
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO market_price (product_id, kota, price_date, price_idr, source)"
+                " VALUES (:p, 'Kota Palembang', '2026-11-25', 27000, 'SP2KP')"
+            ),
+            {"p": products["telur"]},
+        )
+    built = await client.post(
+        f"/v1/satkers/{tenant.satker_id}/cycles/{cycle_id}/bulk-buy", headers=tenant.coordinator
+    )
+    telur = next(ln for ln in built.json()["lines"] if ln["sku"] == "TELUR")
+    assert telur["market_ref_idr"] == 27000 and "NO_MARKET_REFERENCE" not in telur["flags"]
