@@ -176,10 +176,14 @@ class BulkBuysController(ConsolePages):
         bb_id: int,
         product_id: int,
         edit: bool = False,
-    ) -> Template:
-        """One line's rows; ``edit=true`` opens its override and drop forms."""
+    ) -> Response | Template:
+        """One line's rows (htmx); ``edit=true`` opens its override and drop forms. Opened as
+        a page, it is the review, at that line."""
         _coordinator(viewer, satker_id)
         bb = await bulk_buy_views.get_bulk_buy(tx, satker_id, bb_id)
+        if not request.htmx:
+            _line(bb, product_id)  # a product of this bulk buy, or refused
+            return go(request, f"{_url(satker_id, bb_id)}#l{product_id}")
         context = await _context(request, tx, viewer, bb, ln=_line(bb, product_id), edit=edit)
         return page(request, T + "review.html", context, fragment=T + "_line.html")
 

@@ -20,10 +20,9 @@ from contracts.api.catalogue import (
 from contracts.errors import FieldError, InvalidInput, VersionMismatch
 from services.app import products, suppliers
 from services.app.unique_names import taken
-from services.app.users import WebUser
 from services.auth import Role
 from services.web.data_controller import _if_match
-from services.web.data_pages import PAGE_SIZE, Form, list_page, render, saved
+from services.web.data_pages import PAGE_SIZE, Form, acting, list_page, render, saved
 from services.web.forms import checkbox, errors_by_field, form_fields, given, refuse_if, to_struct
 from services.web.render import CONSOLE, ConsolePages, Visit
 
@@ -38,8 +37,8 @@ SUPPLIER_FIELDS = (
 )
 
 
-def _admin(viewer: WebUser) -> None:
-    viewer.principal().require(Role.ADMIN)  # the API's admin_only
+def _admin(visit: Visit, satker_id: int) -> None:
+    acting(visit, satker_id, Role.ADMIN)  # the API's admin_only
 
 
 def _product_create(values: dict[str, str]) -> ProductCreate:
@@ -90,7 +89,7 @@ class DataCatalogueController(ConsolePages):
 
     @post("/products", name="console:data:product-add")
     async def product_add(self, visit: Visit, satker_id: int) -> Response:
-        _admin(visit.viewer)
+        _admin(visit, satker_id)
         values, _ = await form_fields(visit.request)
         try:
             data = _product_create(values)
@@ -105,12 +104,12 @@ class DataCatalogueController(ConsolePages):
 
     @get("/products/{product_id:int}", name="console:data:product")
     async def product(self, visit: Visit, satker_id: int, product_id: int) -> Template:
-        _admin(visit.viewer)
+        _admin(visit, satker_id)
         return await _edit(visit, satker_id, "product", product_id)
 
     @post("/products/{product_id:int}", name="console:data:product-edit")
     async def product_edit(self, visit: Visit, satker_id: int, product_id: int) -> Response:
-        _admin(visit.viewer)
+        _admin(visit, satker_id)
         values, _ = await form_fields(visit.request)
         body = {**given(values, PRODUCT_FIELDS), "active": checkbox(values, "active")}
         body |= {"fractional": checkbox(values, "fractional"), "vat": checkbox(values, "vat")}
@@ -135,7 +134,7 @@ class DataCatalogueController(ConsolePages):
 
     @post("/suppliers", name="console:data:supplier-add")
     async def supplier_add(self, visit: Visit, satker_id: int) -> Response:
-        _admin(visit.viewer)
+        _admin(visit, satker_id)
         values, _ = await form_fields(visit.request)
         try:
             body = _supplier_body(values) | given(values, ("adapter_key",))
@@ -149,12 +148,12 @@ class DataCatalogueController(ConsolePages):
 
     @get("/suppliers/{supplier_id:int}", name="console:data:supplier")
     async def supplier(self, visit: Visit, satker_id: int, supplier_id: int) -> Template:
-        _admin(visit.viewer)
+        _admin(visit, satker_id)
         return await _edit(visit, satker_id, "supplier", supplier_id)
 
     @post("/suppliers/{supplier_id:int}", name="console:data:supplier-edit")
     async def supplier_edit(self, visit: Visit, satker_id: int, supplier_id: int) -> Response:
-        _admin(visit.viewer)
+        _admin(visit, satker_id)
         values, _ = await form_fields(visit.request)
         try:
             body = _supplier_body(values) | {"active": checkbox(values, "active")}

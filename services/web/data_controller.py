@@ -17,7 +17,7 @@ from services.app import registry, warung_sessions
 from services.app.unique_names import taken
 from services.auth import Role
 from services.domain.versioning import etag
-from services.web.data_pages import PAGE_SIZE, Form, data_url, list_page, render, saved
+from services.web.data_pages import PAGE_SIZE, Form, acting, data_url, list_page, render, saved
 from services.web.forms import checkbox, errors_by_field, form_fields, given, refuse_if, to_struct
 from services.web.render import CONSOLE, ConsolePages, Visit, satker_of
 from services.web.security import secret_key
@@ -31,7 +31,8 @@ class DataController(ConsolePages):
     path = f"{CONSOLE}/satkers/{{satker_id:int}}/data"
 
     @get("/", name="console:data")
-    async def index(self, satker_id: int) -> Redirect:
+    async def index(self, visit: Visit, satker_id: int) -> Redirect:
+        visit.viewer.principal().satker_scope(satker_id)  # another satker's is not found
         return Redirect(path=data_url(satker_id))
 
     @get("/warungs", name="console:data:warungs")
@@ -40,9 +41,7 @@ class DataController(ConsolePages):
 
     @post("/warungs", name="console:data:warung-add")
     async def add_warung(self, visit: Visit, satker_id: int) -> Response:
-        principal = visit.viewer.principal()
-        principal.require(Role.ADMIN, Role.COORDINATOR)  # the API's rule for adding a warung
-        principal.satker_scope(satker_id)
+        acting(visit, satker_id, Role.ADMIN, Role.COORDINATOR)  # the API's rule for adding a warung
         values, _ = await form_fields(visit.request)
         try:
             data = to_struct(given(values, WARUNG_FIELDS), WarungCreate)
@@ -61,8 +60,7 @@ class DataController(ConsolePages):
 
     @post("/warungs/{warung_id:int}", name="console:data:warung-edit")
     async def edit_warung(self, visit: Visit, satker_id: int, warung_id: int) -> Response:
-        principal = visit.viewer.principal()
-        principal.require(Role.ADMIN, Role.COORDINATOR)
+        principal = acting(visit, satker_id, Role.ADMIN, Role.COORDINATOR)
         values, _ = await form_fields(visit.request)
         fields = given(values, ("name", "owner_name", "phone", "address"))
         try:

@@ -15,7 +15,7 @@ from services.app import registry, suppliers
 from services.app.api_keys import create_api_key, list_api_keys, revoke_api_key
 from services.auth import Role
 from services.db.tx import Tx
-from services.web.data_pages import is_admin, render, saved
+from services.web.data_pages import acting, is_admin, render, saved
 from services.web.forms import errors_by_field, form_fields
 from services.web.render import CONSOLE, ConsolePages, Visit
 
@@ -39,8 +39,7 @@ class DataKeysController(ConsolePages):
 
     @post("/", name="console:data:api-key-add")
     async def create(self, visit: Visit, satker_id: int) -> Response:
-        principal = visit.viewer.principal()
-        principal.require(Role.ADMIN)  # the API's admin_only
+        principal = acting(visit, satker_id, Role.ADMIN)  # the API's admin_only
         values, _ = await form_fields(visit.request)
         kind, _, ident = values.get("owner", "").partition(":")
         label = values.get("label", "")
@@ -63,7 +62,7 @@ class DataKeysController(ConsolePages):
 
     @post("/{key_id:int}/revoke", name="console:data:api-key-revoke")
     async def revoke(self, visit: Visit, satker_id: int, key_id: int) -> Response:
-        visit.viewer.principal().require(Role.ADMIN)
+        acting(visit, satker_id, Role.ADMIN)
         if key_id not in {k.id for k in await _satker_keys(visit.tx, satker_id)}:
             raise NotFound(f"api key {key_id} not found")  # not a key this page shows
         out = await revoke_api_key(visit.tx, key_id, visit.now)

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from services.app.users import WebUser
-from services.auth import Role
+from services.auth import Principal, Role
 from services.web.forms import new_key
 from services.web.render import CONSOLE, Visit, page, satker_of
 
@@ -21,6 +21,15 @@ PAGE_SIZE = 100
 
 def data_url(satker_id: int, tab: str = "warungs") -> str:
     return f"{CONSOLE}/satkers/{satker_id}/data/{tab}"
+
+
+def acting(visit: Visit, satker_id: int, *roles: Role) -> Principal:
+    """The signed-in person acting on this satker's Data: another satker's is not found
+    (404, whatever their role), then the API's role rule for the change (403)."""
+    principal = visit.viewer.principal()
+    principal.satker_scope(satker_id)
+    principal.require(*roles)
+    return principal
 
 
 def is_admin(viewer: WebUser) -> bool:

@@ -17,7 +17,7 @@ from contracts.errors import InvalidInput, KulakanError
 from services.app import console_home, field_suppliers, market_prices, suppliers
 from services.app.csv_import import import_market_prices
 from services.auth import Role
-from services.web.data_pages import PAGE_SIZE, render, saved
+from services.web.data_pages import PAGE_SIZE, acting, render, saved
 from services.web.forms import errors_by_field, form_fields, given, to_struct
 from services.web.render import CONSOLE, ConsolePages, Visit, satker_of
 
@@ -66,7 +66,7 @@ class DataPricesController(ConsolePages):
 
     @post("/market-prices", name="console:data:market-price-add")
     async def add_price(self, visit: Visit, satker_id: int) -> Response:
-        visit.viewer.principal().require(Role.ADMIN)  # the API's admin_only
+        acting(visit, satker_id, Role.ADMIN)  # the API's admin_only
         values, _ = await form_fields(visit.request)
         fields = ("sku", "kota", "price_date", "price_idr", "source")
         try:
@@ -78,7 +78,7 @@ class DataPricesController(ConsolePages):
 
     @post("/market-prices/import", name="console:data:market-price-import")
     async def import_prices(self, visit: Visit, satker_id: int) -> Response:
-        visit.viewer.principal().require(Role.ADMIN)  # as POST /v1/market-prices/import
+        acting(visit, satker_id, Role.ADMIN)  # as POST /v1/market-prices/import
         try:
             _, data = await _upload(visit.request)
             await import_market_prices(
@@ -94,8 +94,7 @@ class DataPricesController(ConsolePages):
 
     @post("/price-board", name="console:data:price-board-post")
     async def post_board(self, visit: Visit, satker_id: int) -> Response:
-        principal = visit.viewer.principal()
-        principal.require(Role.ADMIN, Role.COORDINATOR)  # the API's rule for a board
+        principal = acting(visit, satker_id, Role.ADMIN, Role.COORDINATOR)  # as the API's
         await console_home.satker_header(visit.tx, principal, satker_id)
         supplier_id = None
         try:
