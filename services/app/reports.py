@@ -76,10 +76,11 @@ def _rate(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
 
 
 async def scorecard(tx: Tx, satker_id: int) -> ScorecardReport:
-    """Per supplier over the satker's sent orders: fill rate (delivered ÷ ordered value),
-    on-time rate (delivered on or before the delivery date, in the satker's time zone), mean
-    lead time from sending to delivery, price variance of what was paid against the quoted
-    order price, and the warung receipts that came short or damaged."""
+    """Per supplier over the satker's sent orders: fill rate (what was delivered, valued at
+    the ordered price, ÷ the ordered value: a price change shows in the price variance, not as
+    a fuller delivery), on-time rate (delivered on or before the delivery date, in the
+    satker's time zone), mean lead time from sending to delivery, price variance of what was
+    paid against the quoted order price, and the warung receipts that came short or damaged."""
     raw = await tx.raw()
     tz = await _timezone(raw, satker_id)
     orders = await raw.fetch(
@@ -149,7 +150,7 @@ async def scorecard(tx: Tx, satker_id: int) -> ScorecardReport:
                 purchase_orders=len(group),
                 ordered_value_idr=ordered,
                 delivered_value_idr=delivered,
-                fill_rate=_rate(delivered, ordered),
+                fill_rate=_rate(quoted, ordered),
                 on_time_rate=_rate(on_time, dated),
                 mean_lead_time_hours=mean_lead,
                 price_variance=_rate(delivered - quoted, quoted),

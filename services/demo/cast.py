@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import msgspec
+from babel.dates import format_date
 
 from contracts.api.registry import ApiKeyCreate, KeyRole
 from services.app.api_keys import create_api_key
@@ -72,7 +73,7 @@ async def prepare(settings: Settings, simulator_base: str, now: datetime) -> Cas
                 VALUES ($1, $2, $3, $4, $5, $6, 'open') RETURNING id
                 """,
                 satker_id,
-                f"Demo {local:%d %b %H:%M}",
+                f"Demo {format_date(local.date(), 'd MMM', locale='id_ID')} {local:%H:%M}",
                 ["sembako", "fresh", "protein", "household"],
                 now - timedelta(minutes=1),
                 now + timedelta(hours=2),
