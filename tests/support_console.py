@@ -1,9 +1,11 @@
-"""Rows for console tests: users, an open cycle, restock requests, and signing in over HTTP."""
+"""Rows for console tests: users, an open cycle, restock requests, signing in over HTTP, and
+every console address of a satker (from the application's route table)."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -13,6 +15,28 @@ from services.db.tx import Tx
 
 PASSWORD = "kopi-susu-pagi-hari"
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
+SATKER_PAGES = "/console/satkers/{satker_id:int}"
+_PARAM = re.compile(r"\{(\w+):int\}")
+# addresses that need a query to show anything
+_QUERY = {"/invoices/print": "?cycle={cycle_id}"}
+
+
+def console_addresses(app: Any, ids: dict[str, int], method: str) -> list[tuple[str, str]]:
+    """(route path after the satker's prefix, address) of every console route of one satker
+    answering ``method``, its path parameters taken from ``ids`` (so a new page is covered
+    the day it is added)."""
+    from litestar.routes import HTTPRoute
+
+    out = []
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or not route.path.startswith(SATKER_PAGES):
+            continue
+        if method not in route.methods:
+            continue
+        tail = route.path.removeprefix(SATKER_PAGES)
+        address = _PARAM.sub(lambda m: str(ids[m.group(1)]), route.path)
+        out.append((tail, address + _QUERY.get(tail, "").format(**ids)))
+    return sorted(out)
 
 
 async def new_user(

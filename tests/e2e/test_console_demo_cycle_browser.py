@@ -4,7 +4,10 @@ database: sign in, see the open cycle, close it, build the bulk buy, reprice one
 and drop another (each with a reason), approve, the second approval by a second coordinator
 above the threshold, watch the orders go out, accept the WhatsApp trader's held price rise,
 see the settlement, open an invoice's print page and read the savings report. Then the same
-facts are checked through the JSON API and in the tables."""
+facts are checked through the JSON API and in the tables. Beranda, the review and the report
+are checked at 1366×768 and 390×844 (axe-core, no sideways scroll).
+
+``KULAKAN_SCREENSHOTS=1`` keeps their screenshots in docs/img/ for docs/console.md."""
 
 from __future__ import annotations
 
@@ -12,13 +15,23 @@ import asyncio
 import random
 import re
 import time
+from decimal import Decimal
 
 from playwright.async_api import expect
 from sqlalchemy import text
 
 from contracts.formatting import rupiah
 from services.demo import suppliers
-from tests.support_browser import DESKTOP, console_sign_in, only_local, serious_violations
+from tests.fixtures_db import ROOT
+from tests.support_browser import (
+    DESKTOP,
+    PHONE,
+    SCREENSHOTS,
+    check_page,
+    console_sign_in,
+    only_local,
+    serious_violations,
+)
 from tests.support_console import PASSWORD
 from tests.support_demo_cycle import (
     COORDINATORS,
@@ -70,15 +83,30 @@ async def test_coordinators_play_the_demo_cycle_in_chromium(
                     text("SELECT name FROM order_cycle WHERE id = :c"), {"c": stage.cast.cycle_id}
                 )
             ).scalar_one()
+        shots = ROOT / "docs" / "img" if SCREENSHOTS else tmp_path
         elsewhere: list[str] = []
         laptop = await browser.new_context(viewport=DESKTOP, locale="id-ID")
         await only_local(laptop, base, elsewhere)
         page = await laptop.new_page()
 
-        # Beranda: the open cycle, who has sent requests
+        # Beranda: the open cycle, who has sent requests (on the laptop and on a phone)
         await console_sign_in(page, base, COORDINATORS[0][0], PASSWORD)
         await page.get_by_text("8 dari 20 warung sudah mengirim permintaan.").wait_for()
         assert cycle_name in await page.inner_text("main")
+        assert await page.get_by_role("link", name="Ingatkan lewat WhatsApp").count() == 12
+        await check_page(page, shots / "console-beranda-desktop.png")
+        phone = await browser.new_context(
+            viewport=PHONE,
+            is_mobile=True,
+            has_touch=True,
+            locale="id-ID",
+            storage_state=await laptop.storage_state(),
+        )
+        await only_local(phone, base, elsewhere)
+        mobile = await phone.new_page()
+        await mobile.goto(root)
+        await mobile.get_by_text("8 dari 20 warung sudah mengirim permintaan.").wait_for()
+        await check_page(mobile, shots / "console-beranda-phone.png")
 
         # Siklus: close it early, build the bulk buy (quoted in the background)
         await page.get_by_role("link", name="Siklus", exact=True).click()
@@ -103,6 +131,9 @@ async def test_coordinators_play_the_demo_cycle_in_chromium(
         await minyak.get_by_role("button", name="Batalkan dengan alasan ini").click()
         await line(page, "Minyak goreng kemasan premium").get_by_text("Dibatalkan").wait_for()
         await expect(page.locator("tbody.blocking")).to_have_count(0)
+        await check_page(page, shots / "console-review-desktop.png")
+        await mobile.goto(review_url)
+        await check_page(mobile, shots / "console-review-phone.png")
         await page.get_by_role("button", name="Setujui", exact=True).click()
         await page.get_by_text("Anda sudah menyetujui; menunggu koordinator kedua.").wait_for()
 
@@ -151,7 +182,9 @@ async def test_coordinators_play_the_demo_cycle_in_chromium(
         await page.get_by_role("link", name="Laporan", exact=True).click()
         await page.get_by_role("heading", name="Kartu nilai pemasok").wait_for()
         figures = await page.inner_text("dl.figures")
-        assert await serious_violations(page) == []
+        await check_page(page, shots / "console-reports-desktop.png")
+        await mobile.goto(page.url)
+        await check_page(mobile, shots / "console-reports-phone.png")
         assert elsewhere == []
 
         # checked afterwards through the JSON API ...
@@ -183,6 +216,11 @@ async def test_coordinators_play_the_demo_cycle_in_chromium(
         for key in ("paid_idr", "market_value_idr", "savings_idr", "customer_savings_idr"):
             assert rupiah(savings[key]) in figures, key
         assert savings["savings_idr"] > 0
+        # the trader delivered all it was asked for, 10 % dearer: filled in full, not 110 %
+        scores = (await stage.get("/reports/suppliers"))["suppliers"]
+        trader = next(s for s in scores if s["supplier_id"] == cast.trader)
+        assert Decimal(trader["fill_rate"]) == 1
+        assert Decimal(trader["price_variance"]) == Decimal(RISE_PCT) / 100
 
     # ... and in the tables
     async with engine.connect() as conn:

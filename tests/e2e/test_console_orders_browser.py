@@ -20,6 +20,7 @@ import sys
 
 from sqlalchemy import text
 
+from services.api.app import create_app
 from services.db.tx import Tx
 from services.demo.users import DEMO_PASSWORD, DEMO_PHONE, seed_demo_coordinator
 from tests.fixtures_db import ROOT
@@ -31,8 +32,10 @@ from tests.support_browser import (
     only_local,
     serious_violations,
 )
+from tests.support_console import PASSWORD, console_addresses, new_user
 from tests.support_process import api_server
 
+ADMIN_PHONE, NEW_PHONE = "0813-1111-2222", "0812-9999-0001"
 A4_POINTS = (595, 842)  # 210 × 297 mm at 72 points per inch
 
 
@@ -88,6 +91,7 @@ async def test_orders_and_invoices_pages_after_the_demo_cycle(
     engine,
     database_url,
     browser,
+    make_container,
     tmp_path,
 ):
     summary = await played_demo(engine, database_url)
@@ -218,3 +222,60 @@ async def test_orders_and_invoices_pages_after_the_demo_cycle(
             await mobile.locator("main h1").first.wait_for()
             await check(mobile, shots / name if name else None)
         assert elsewhere == []
+
+        await every_page_passes_axe(engine, browser, base, summary, orders, make_container)
+
+
+async def every_page_passes_axe(engine, browser, base, summary, orders, make_container) -> None:
+    """Every page of the satker (from the route table: a new page is checked the day it is
+    added) as the operator sees it, the operator's satker list, the first-password page and
+    the error pages: no serious or critical axe-core violation, at 1366×768."""
+    satker = summary["satker_id"]
+    async with engine.connect() as conn:
+        row = (
+            await conn.execute(
+                text(
+                    """
+                    SELECT b.cycle_id, p.supplier_id, (SELECT min(line_no) FROM
+                      purchase_order_line l WHERE l.purchase_order_id = p.id) AS line_no,
+                      (SELECT min(product_id) FROM bulk_buy_line WHERE bulk_buy_id = b.id)
+                        AS product_id,
+                      (SELECT min(id) FROM invoice WHERE bulk_buy_id = b.id) AS invoice_id,
+                      (SELECT min(id) FROM warung WHERE satker_id = b.satker_id) AS warung_id,
+                      (SELECT min(id) FROM api_key WHERE satker_id = b.satker_id) AS key_id
+                    FROM bulk_buy b JOIN purchase_order p ON p.bulk_buy_id = b.id
+                    WHERE b.id = :b AND p.id = :p
+                    """
+                ),
+                {"b": summary["bulk_buy_id"], "p": orders["wholesale_market"]},
+            )
+        ).one()
+    ids = {
+        "satker_id": satker,
+        "bb_id": summary["bulk_buy_id"],
+        "po_id": orders["wholesale_market"],  # the one with a buying list
+        **row._asdict(),
+    }
+    app = create_app(make_container(), check_schema=False)
+    pages = [a for tail, a in console_addresses(app, ids, "GET") if not tail.endswith(".csv")]
+    await new_user(engine, None, ADMIN_PHONE, role="admin", name="Operator")
+    _, code = await new_user(engine, satker, NEW_PHONE, password=None, name="Bu Ani")
+    context = await browser.new_context(viewport=DESKTOP, locale="id-ID")
+    page = await context.new_page()
+    await console_sign_in(page, base, ADMIN_PHONE, PASSWORD)
+    await page.get_by_role("link", name="Satker Kalidoni").wait_for()  # the satker list
+    checked = [page.url]
+    assert await serious_violations(page) == [], page.url
+    for address in [*pages, "/console/satkers/999999"]:  # and the 404 page
+        answer = await page.goto(base + address)
+        if "text/html" not in answer.headers.get("content-type", ""):
+            continue  # the bulk buy's progress poll answers htmx only
+        assert answer.status in (200, 404), (address, answer.status)
+        assert await serious_violations(page) == [], address
+        checked.append(address)
+    assert len(checked) >= 25
+    await context.clear_cookies()
+    await console_sign_in(page, base, NEW_PHONE, code)  # a setup code: choose a password
+    await page.get_by_label("Kata sandi baru", exact=True).wait_for()
+    assert await serious_violations(page) == [], page.url
+    await context.close()

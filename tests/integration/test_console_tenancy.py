@@ -6,20 +6,14 @@ and the 404s are tenancy, not typos."""
 
 from __future__ import annotations
 
-import re
-
-from litestar.routes import HTTPRoute
 from sqlalchemy import text
 
 from tests.integration.test_bulk_buys import setup  # noqa: F401  (the fixture)
 from tests.integration.test_console_reports import settled_satker
 from tests.support import new_satker
-from tests.support_console import csrf_token, new_user, sign_in
+from tests.support_console import console_addresses, csrf_token, new_user, sign_in
 
 OWNER, STRANGER = "0812-6666-0001", "0812-6666-0002"
-PARAM = re.compile(r"\{(\w+):int\}")
-# addresses that need a query to show anything
-QUERY = {"/invoices/print": "?cycle={cycle_id}"}
 # the buying list belongs to wholesale-market orders only: the test's supplier is not one,
 # so it is not found for its own coordinator either (its tenancy is checked all the same)
 NOT_FOR_THIS_SUPPLIER = {"/orders/{po_id:int}/buying-list"}
@@ -50,21 +44,6 @@ async def ids_of(engine, satker_id: int, bb_id: int) -> dict[str, int]:
     return {"satker_id": satker_id, "bb_id": bb_id, **row._asdict()}
 
 
-def addresses(app, ids: dict[str, int], method: str) -> list[tuple[str, str]]:
-    """(route path, address) of every console route of one satker answering ``method``."""
-    prefix = "/console/satkers/{satker_id:int}"
-    out = []
-    for route in app.routes:
-        if not isinstance(route, HTTPRoute) or not route.path.startswith(prefix):
-            continue
-        if method not in route.methods:
-            continue
-        tail = route.path.removeprefix(prefix)
-        address = PARAM.sub(lambda m: str(ids[m.group(1)]), route.path)
-        out.append((tail, address + QUERY.get(tail, "").format(**ids)))
-    return sorted(out)
-
-
 async def test_another_satkers_coordinator_gets_404_on_every_page_and_action(
     engine,
     setup,  # noqa: F811
@@ -74,8 +53,8 @@ async def test_another_satkers_coordinator_gets_404_on_every_page_and_action(
     ids = await ids_of(engine, tenant.satker_id, bb_id)
     assert None not in ids.values(), ids
     app = client._transport.app
-    pages = addresses(app, ids, "GET")
-    actions = addresses(app, ids, "POST")
+    pages = console_addresses(app, ids, "GET")
+    actions = console_addresses(app, ids, "POST")
     assert len(pages) >= 25 and len(actions) >= 20  # the route table, not a hand-kept list
 
     await new_user(engine, tenant.satker_id, OWNER, name="Ibu Rahma")
