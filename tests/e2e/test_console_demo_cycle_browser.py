@@ -186,6 +186,7 @@ async def test_coordinators_play_the_demo_cycle_in_chromium(
         await mobile.goto(page.url)
         await check_page(mobile, shots / "console-reports-phone.png")
         assert elsewhere == []
+        assert all(c["httpOnly"] for c in await laptop.cookies())
 
         # checked afterwards through the JSON API ...
         bb_id = int(review_url.rsplit("/", 1)[1])

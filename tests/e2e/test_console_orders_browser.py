@@ -229,7 +229,8 @@ async def test_orders_and_invoices_pages_after_the_demo_cycle(
 async def every_page_passes_axe(engine, browser, base, summary, orders, make_container) -> None:
     """Every page of the satker (from the route table: a new page is checked the day it is
     added) as the operator sees it, the operator's satker list, the first-password page and
-    the error pages: no serious or critical axe-core violation, at 1366×768."""
+    the error pages: no serious or critical axe-core violation, at 1366×768; and no cookie
+    any of them set is readable by script."""
     satker = summary["satker_id"]
     async with engine.connect() as conn:
         row = (
@@ -274,6 +275,8 @@ async def every_page_passes_axe(engine, browser, base, summary, orders, make_con
         assert await serious_violations(page) == [], address
         checked.append(address)
     assert len(checked) >= 25
+    cookies = await context.cookies()  # whatever the pages set, script cannot read it
+    assert cookies and all(c["httpOnly"] and c["sameSite"] == "Lax" for c in cookies), cookies
     await context.clear_cookies()
     await console_sign_in(page, base, NEW_PHONE, code)  # a setup code: choose a password
     await page.get_by_label("Kata sandi baru", exact=True).wait_for()
