@@ -81,6 +81,7 @@ class SupplierSystem:
         self.attempts: dict[str, int] = defaultdict(int)
         self.created: dict[str, int] = defaultdict(int)
         self.sent: dict[str, list[Sent]] = defaultdict(list)
+        self.issued: dict[tuple[str, str, str], datetime] = {}
         self.documents_sent = 0
         self.rnd = random.Random(config.seed)
         self.tasks: set[asyncio.Task[None]] = set()
@@ -106,7 +107,8 @@ class SupplierSystem:
     def document(self, po_number: str, kind: str, options: DocumentOptions) -> bytes:
         """The next document of ``kind`` for an order, remembering what it states."""
         order = self.orders[po_number]
-        at = datetime.now(UTC)
+        # a document keeps its issue time: sent again, it is byte for byte the same document
+        at = self.issued.setdefault((po_number, kind, options.version), datetime.now(UTC))
         ref = self.sales_order_id(po_number)
         if kind == "order-response":
             self.prices[po_number] = {
