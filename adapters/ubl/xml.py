@@ -35,6 +35,7 @@ MEDIA_TYPES = ("application/xml", "text/xml")
 
 MAX_DOCUMENT_BYTES = 1_048_576
 MAX_DEPTH = 24  # UBL documents kulakan reads nest about 8 deep
+FEED_BYTES = 256
 
 
 def namespace(document_type: str) -> str:
@@ -124,12 +125,14 @@ def parse(body: bytes) -> etree._Element:
     )
     depth = 0
     try:
-        events.feed(body)
+        # small chunks: the depth check runs long before libxml2's own limit of 256 levels
+        for start in range(0, len(body), FEED_BYTES):
+            events.feed(body[start : start + FEED_BYTES])
+            for event, _ in events.read_events():
+                depth += 1 if event == "start" else -1
+                if depth > MAX_DEPTH:
+                    raise _refused(f"nested more than {MAX_DEPTH} levels deep")
         events.close()
-        for event, _ in events.read_events():
-            depth += 1 if event == "start" else -1
-            if depth > MAX_DEPTH:
-                raise _refused(f"nested more than {MAX_DEPTH} levels deep")
         root = etree.fromstring(body, parser=_parser())
     except etree.XMLSyntaxError as exc:
         raise _refused(f"not well-formed XML: {exc.msg}") from None
