@@ -93,7 +93,7 @@ async def test_orders_and_invoices_pages_after_the_demo_cycle(
     summary = await played_demo(engine, database_url)
     satker = summary["satker_id"]
     orders = await orders_by_adapter(engine, satker)
-    assert set(orders) == {"marketplace", "wholesale_market", "whatsapp_trader"}
+    assert set(orders) == {"marketplace", "wholesale_market", "whatsapp_trader", "ubl"}
     shots = ROOT / "docs" / "img" if SCREENSHOTS else tmp_path
     with api_server(database_url) as base:
         elsewhere: list[str] = []
