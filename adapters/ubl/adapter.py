@@ -65,8 +65,11 @@ class PriceListEntry(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
 
 
 class UblConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    base_url: str  # the supplier's UBL endpoint; Orders go to base_url + /ubl/orders
-    api_key: str = ""  # sent as a bearer token, when the supplier wants one
+    base_url: str  # the supplier's system; Orders go to base_url + order_path
+    order_path: str = ORDER_PATH
+    cancellation_path: str = CANCELLATION_PATH
+    api_key: str = ""  # sent when the supplier's system wants one
+    api_key_header: str = "authorization"  # "authorization": as a bearer token; else as is
     timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=120)] = 10.0
     max_attempts: Annotated[int, msgspec.Meta(ge=1, le=10)] = 4
     breaker_failures: PositiveInt = 5
@@ -95,6 +98,9 @@ def parse_config(config: Mapping[str, Any]) -> UblConfig:
         for n, entry in enumerate(parsed.price_list)
         if not entry.units_per_pack.is_finite() or entry.units_per_pack <= 0
     ]
+    for name in ("order_path", "cancellation_path"):
+        if not getattr(parsed, name).startswith("/"):
+            errors.append(FieldError(f"/adapter_config/{name}", "must start with /"))
     if not parsed.base_url.startswith(("http://", "https://")):
         errors.append(FieldError("/adapter_config/base_url", "must be an http(s) URL"))
     if errors:
@@ -176,7 +182,9 @@ class UblAdapter:
             **signed_headers(self.context.webhook_secret, body, self.now()),
         }
         if self.config.api_key:
-            headers["authorization"] = f"Bearer {self.config.api_key}"
+            name = self.config.api_key_header.lower()
+            key = self.config.api_key
+            headers[name] = f"Bearer {key}" if name == "authorization" else key
         url = self.config.base_url.rstrip("/") + path
         timeout = httpx.Timeout(self.config.timeout_seconds, connect=5.0)
 
@@ -194,7 +202,7 @@ class UblAdapter:
     async def place_order(self, order: PurchaseOrderRequest) -> OrderAck:
         issued_at = order.issued_at or self.now()
         body = writing.order_xml(self._with_items(order), issued_at)
-        response = await self._post(ORDER_PATH, body, order.po_number)
+        response = await self._post(self.config.order_path, body, order.po_number)
         return OrderAck(
             supplier_ref=response.headers.get(SUPPLIER_REF_HEADER) or f"UBL-{order.po_number}",
             accepted_at=self.now(),
@@ -206,7 +214,7 @@ class UblAdapter:
             po_number=po_number, supplier_id=self.context.supplier_id, lines=()
         )
         body = writing.order_cancellation_xml(self._with_items(order), self.now())
-        await self._post(CANCELLATION_PATH, body, f"{po_number}-C")
+        await self._post(self.config.cancellation_path, body, f"{po_number}-C")
 
     async def order_status(self, po_number: str, supplier_ref: str | None) -> OrderStatusReport:
         # UBL ordering pushes documents; there is nothing to ask

@@ -219,6 +219,8 @@ def complete(doc: dict[str, Any], public: set[tuple[str, str]]) -> dict[str, Any
             is_public = (method, path) in public or path.startswith("/health")
             if not is_public:
                 op["security"] = [{"bearer": []}]
+            elif (method, path) in KEYED_PUBLIC_ROUTES:
+                op["security"] = [{}, {"bearer": []}]  # a signature, or the supplier's key
             else:
                 op["security"] = []
             responses = op.setdefault("responses", {})
