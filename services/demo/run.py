@@ -81,14 +81,14 @@ async def _play(api: httpx.AsyncClient, cast: Cast, rng: random.Random) -> DemoS
         elif po["supplier_id"] == cast.trader:
             await suppliers.trader_answers(api, cast, po, coordinator)
 
-    def done(po: dict[str, Any]) -> bool:
+    def finished(po: dict[str, Any]) -> bool:
         # the UBL supplier's Invoice follows its DespatchAdvice: settle on its own bill
         final = FINAL - {"delivered"} if po["supplier_id"] == cast.ubl else FINAL
         return po["status"] in final
 
     async def all_done() -> list[dict[str, Any]] | None:
         found = await orders()
-        return found if all(done(po) for po in found) else None
+        return found if all(finished(po) for po in found) else None
 
     done = await until(all_done, 60, "the suppliers to deliver")
     settled = await until(
