@@ -42,6 +42,10 @@ class BusinessDocuments(Protocol):
         is not a well-formed, valid and safe document."""
         ...
 
+    def order_document(self, order: PurchaseOrderRequest) -> bytes:
+        """The order exactly as this adapter sends it to the supplier."""
+        ...
+
 
 class Party(msgspec.Struct, frozen=True, kw_only=True):
     id: str

@@ -199,9 +199,11 @@ class UblAdapter:
             )
         return response
 
+    def order_document(self, order: PurchaseOrderRequest) -> bytes:
+        return writing.order_xml(self._with_items(order), order.issued_at or self.now())
+
     async def place_order(self, order: PurchaseOrderRequest) -> OrderAck:
-        issued_at = order.issued_at or self.now()
-        body = writing.order_xml(self._with_items(order), issued_at)
+        body = self.order_document(order)
         response = await self._post(self.config.order_path, body, order.po_number)
         return OrderAck(
             supplier_ref=response.headers.get(SUPPLIER_REF_HEADER) or f"UBL-{order.po_number}",

@@ -93,7 +93,7 @@ class PurchaseOrderController(Controller):
         writer = supplier_documents.writer(ctx.container, XML) if wants_xml(request) else None
         if writer is not None:
             body = await supplier_documents.order_document(
-                await ctx.tx.raw(), writer, satker_id, po_id
+                await ctx.tx.raw(), ctx.container, writer, satker_id, po_id
             )
             return xml_response(body, headers)
         return Response(out, headers=headers)

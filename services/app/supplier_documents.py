@@ -159,10 +159,17 @@ def writer(container: Container, media_type: str) -> DocumentWriter | None:
 
 
 async def order_document(
-    raw: Any, document_writer: DocumentWriter, satker_id: int, po_id: int
+    raw: Any, container: Container, document_writer: DocumentWriter, satker_id: int, po_id: int
 ) -> bytes:
-    """A purchase order as the supplier receives it (names of the buyer and the seller)."""
+    """A purchase order as its supplier receives it: from the supplier's own adapter when it
+    sends documents (with the supplier's item ids), else as kulakan writes it."""
     request, stored = await supplier_adapters.order_request(raw, satker_id, po_id)
+    adapter = supplier_adapters.supplier_adapter(
+        container, await supplier_adapters.supplier_row(raw, stored.po.supplier_id)
+    )
+    sender = container.adapters.offered(adapter, Capability.DOCUMENTS, BusinessDocuments)
+    if sender is not None:
+        return sender.order_document(request)
     return document_writer.order_document(request, stored.row["created_at"])
 
 

@@ -214,8 +214,14 @@ async def test_an_order_round_trips_through_a_ubl_supplier_and_settles_to_the_ru
             for invoice in invoices:
                 if invoice["warung_id"] is None:
                     continue
-                key = tenant.warung_keys[tenant.warungs.index(invoice["warung_id"])]
+                mine = tenant.warungs.index(invoice["warung_id"])
+                key = tenant.warung_keys[mine]
                 url = f"/v1/warungs/{invoice['warung_id']}/invoices/{invoice['id']}"
+                other = tenant.warungs[mine - 1]  # another warung of the satker
+                elsewhere = f"/v1/warungs/{other}/invoices/{invoice['id']}"
+                peer = tenant.warung_keys[mine - 1]
+                assert (await api.get(elsewhere, headers=peer)).status_code == 404
+                assert ok(await api.get(url, headers=key))["total_idr"] == invoice["total_idr"]
                 document = await api.get(url, headers={**key, "Accept": "application/xml"})
                 assert document.headers["content-type"].startswith("application/xml")
                 root = xml.parse(document.content)

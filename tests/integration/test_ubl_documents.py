@@ -240,7 +240,10 @@ async def test_the_coordinator_reads_a_purchase_order_as_a_valid_ubl_order(engin
         supplier.name,
         30_000,
     )
-    assert [(ln.packs, ln.price_per_pack_idr) for ln in order.lines] == [(12, 21_000), (3, 42_000)]
+    assert [(ln.item_id, ln.packs, ln.price_per_pack_idr) for ln in order.lines] == [
+        ("SP-PATIN-1KG", 12, 21_000),
+        ("SP-TEMPE-10", 3, 42_000),
+    ]
     as_json = await api.get(url, headers=coordinator)
     assert as_json.json()["po_number"] == number
     assert as_xml.headers["etag"] == as_json.headers["etag"]
