@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 # The solver's modules load with this one: imported lazily by the first split, they would
 # load in its worker thread with the GIL held (~0.1 s during which the event loop stalls).
@@ -100,7 +101,8 @@ async def read_inputs(raw: Any, satker: Any, cycle: Any, now: datetime) -> Input
         """,
         satker["kota"],
         product_ids,
-        now.date(),
+        # market prices are dated by the satker's own day (WIB/WITA/WIT), not by UTC's
+        now.astimezone(ZoneInfo(satker["timezone"])).date(),
     )
     het = await raw.fetch(
         """
