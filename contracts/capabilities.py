@@ -25,6 +25,7 @@ from contracts.adapter import (
     QuoteRequest,
     SupplierQuote,
 )
+from contracts.documents import BusinessDocuments
 from contracts.events import SupplierEvent
 from contracts.money import Rupiah
 
@@ -241,6 +242,7 @@ CAPABILITY_PROTOCOLS: Mapping[Capability, type] = {
     Capability.PRICE_BOARD: PriceBoards,
     Capability.BUYING_LIST: BuyingLists,
     Capability.CONFIRMATION_LINK: ConfirmationLinks,
+    Capability.DOCUMENTS: BusinessDocuments,
 }
 
 

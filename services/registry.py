@@ -34,6 +34,7 @@ from contracts.capabilities import (
     ConfirmationLinkIssuer,
     SupplierSimulator,
 )
+from contracts.documents import DocumentWriter
 from contracts.errors import FieldError, InvalidInput, SupplierError
 
 GROUP = "kulakan.adapters"
@@ -172,6 +173,21 @@ class AdapterRegistry:
             ):
                 issuers.append((key, factory))
         return issuers
+
+    def document_writer(self, media_type: str) -> DocumentWriter | None:
+        """The first available factory that writes kulakan's documents in ``media_type``
+        (the ``ubl`` package: application/xml), or None."""
+        for key in self.keys:
+            if not self.available(key):
+                continue
+            factory = self.get(key)
+            if (
+                Capability.DOCUMENTS in factory.capabilities
+                and isinstance(factory, DocumentWriter)
+                and factory.media_type == media_type
+            ):
+                return factory
+        return None
 
     def simulator(self, key: str) -> SupplierSimulator:
         """The simulator the ``key`` adapter package ships (InvalidInput if none)."""

@@ -83,3 +83,17 @@ class PriceDecisionIn(Body):
     """The coordinator's answer to a price rise above the satker's tolerance."""
 
     accept: bool
+
+
+class SupplierDocumentResult(Out):
+    """What kulakan made of a supplier's business document (UBL): the events it meant and
+    the order's status after them. A repeat of a document already received is ``duplicate``
+    and changes nothing."""
+
+    kind: str  # OrderResponse | DespatchAdvice | Invoice
+    document_id: str
+    uuid: str
+    po_number: str
+    duplicate: bool
+    status: str
+    events: list[EventResult]

@@ -40,6 +40,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
         WarungDemandController,
     )
     from services.api.deps import DEPENDENCIES
+    from services.api.documents_controller import SupplierDocumentController
     from services.api.field_controller import (
         FieldOrderController,
         MarketRunnerController,
@@ -110,6 +111,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
             OutboxController,
             SupplierFeedController,
             WebhookController,
+            SupplierDocumentController,
             PriceBoardController,
             MarketRunnerController,
             FieldOrderController,

@@ -17,10 +17,11 @@ from contracts.api.fulfilment import (
     WarungBalanceOut,
     WarungDeliveryOut,
 )
+from contracts.errors import NotFound
 from services.api.deps import Ctx
-from services.api.formats import chosen_format, csv_response
+from services.api.formats import XML, chosen_format, csv_response, wants_xml, xml_response
 from services.api.paging import Cursor, IfMatch, Limit, Page, after_id, decode_cursor, page_of
-from services.app import invoice_views, invoices, receipts, reports, settlement
+from services.app import invoice_views, invoices, receipts, reports, settlement, supplier_documents
 from services.app.tenancy import resolve_warung
 from services.auth import Principal, Role
 from services.domain.versioning import etag
@@ -199,6 +200,28 @@ class WarungFulfilmentController(Controller):
     )
     async def receipt(self, ctx: Ctx, warung_id: int, data: ReceiptIn) -> list[WarungDeliveryOut]:
         return await receipts.record_receipt(ctx.tx, ctx.principal, warung_id, data, ctx.now)
+
+    @get(
+        "/invoices/{invoice_id:int}",
+        summary="One of the warung's invoices; with Accept: application/xml, as a UBL 2.1"
+        " Invoice (the satker sells, the warung buys)",
+    )
+    async def invoice(
+        self, request: Request, ctx: Ctx, warung_id: int, invoice_id: int
+    ) -> Response[InvoiceOut]:
+        raw = await ctx.tx.raw()
+        satker_id = await resolve_warung(raw, ctx.principal, warung_id)
+        out = await invoices.get_invoice(ctx.tx, satker_id, invoice_id)
+        if out.warung_id != warung_id:
+            raise NotFound(f"invoice {invoice_id} not found")
+        headers = {"ETag": etag(out.version)}
+        writer = supplier_documents.writer(ctx.container, XML) if wants_xml(request) else None
+        if writer is not None:
+            body = await supplier_documents.invoice_document(
+                raw, writer, satker_id, invoice_id, warung_id
+            )
+            return xml_response(body, headers)
+        return Response(out, headers=headers)
 
     @get("/invoices", summary="The warung's invoices")
     async def invoices(

@@ -22,6 +22,7 @@ from litestar._openapi.plugin import OpenAPIPlugin
 from litestar.routes import HTTPRoute
 
 from contracts.api.common import MAX_ID
+from services.api.openapi_links import LINKS
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -86,7 +87,25 @@ HTML_ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("post", "/v1/trader-links/{token}"): (400, 410, 422),
 }
 # Public routes that authenticate the caller by other means (a signature) and answer 401.
-SIGNED_ROUTES = {("post", "/v1/suppliers/{supplier_id}/webhooks")}
+SIGNED_ROUTES = {
+    ("post", "/v1/suppliers/{supplier_id}/webhooks"),
+    ("post", "/v1/suppliers/{supplier_id}/documents"),
+}
+# Public routes that also take an API key, and answer 403 to one of another role.
+KEYED_PUBLIC_ROUTES = {("post", "/v1/suppliers/{supplier_id}/documents")}
+XML = "application/xml"
+_XML_STRING = {"type": "string", "contentMediaType": XML}
+# Bodies in XML (UBL 2.1 documents), which the handler reads itself.
+XML_BODIES: dict[tuple[str, str], str] = {
+    ("post", "/v1/suppliers/{supplier_id}/documents"): "A UBL 2.1 OrderResponse, DespatchAdvice"
+    " or Invoice, valid against the OASIS schema; at most 1 MiB, no DOCTYPE, at most 24 levels"
+    " deep",
+}
+# Reads that answer a UBL 2.1 document to ``Accept: application/xml``.
+XML_RESPONSES: dict[tuple[str, str], str] = {
+    ("get", "/v1/satkers/{satker_id}/purchase-orders/{po_id}"): "the UBL 2.1 Order",
+    ("get", "/v1/warungs/{warung_id}/invoices/{invoice_id}"): "the UBL 2.1 Invoice",
+}
 # GETs that refuse for the object's state (409), e.g. the board of a supplier keeping none.
 STATEFUL_READS = {("get", "/v1/suppliers/{supplier_id}/price-board")}
 # Operations whose If-Match is required (a missing one is refused).
@@ -94,150 +113,6 @@ IF_MATCH_REQUIRED: dict[tuple[str, str], int] = {
     ("post", "/v1/satkers/{satker_id}/bulk-buys/{bulk_buy_id}/approve"): 400,
 }
 
-
-def _link(operation_id: str, description: str, **parameters: str) -> dict[str, Any]:
-    return {"operationId": operation_id, "description": description, "parameters": parameters}
-
-
-_RESTOCK = "$response.body#/id"
-_ETAG = "$response.header.ETag"
-# (method, path, status) -> links; expressions follow OpenAPI 3.1 runtime expressions.
-LINKS: dict[tuple[str, str, str], dict[str, dict[str, Any]]] = {
-    ("post", "/v1/restock-requests", "201"): {
-        "GetRestockRequest": _link(
-            "V1RestockRequestsRequestIdGetRequest", "the request made", request_id=_RESTOCK
-        ),
-        "SubmitRestockRequest": _link(
-            "V1RestockRequestsRequestIdSubmitSubmit",
-            "submit it",
-            request_id=_RESTOCK,
-            **{"header.If-Match": _ETAG},
-        ),
-        "CancelRestockRequest": _link(
-            "V1RestockRequestsRequestIdCancelCancel",
-            "cancel it",
-            request_id=_RESTOCK,
-            **{"header.If-Match": _ETAG},
-        ),
-        "ReplaceRestockLines": _link(
-            "V1RestockRequestsRequestIdLinesReplaceLines",
-            "change its lines",
-            request_id=_RESTOCK,
-            **{"header.If-Match": _ETAG},
-        ),
-    },
-    ("get", "/v1/satkers/{satker_id}/cycles", "200"): {
-        "GetCycle": _link(
-            "V1SatkersSatkerIdCyclesCycleIdGetCycle",
-            "the first cycle listed",
-            satker_id="$request.path.satker_id",
-            cycle_id="$response.body#/items/0/id",
-        ),
-        "BuildBulkBuy": _link(
-            "V1SatkersSatkerIdCyclesCycleIdBulkBuyBuild",
-            "consolidate the first cycle listed",
-            satker_id="$request.path.satker_id",
-            cycle_id="$response.body#/items/0/id",
-        ),
-    },
-    ("get", "/v1/satkers/{satker_id}/cycles/{cycle_id}", "200"): {
-        "BuildBulkBuy": _link(
-            "V1SatkersSatkerIdCyclesCycleIdBulkBuyBuild",
-            "consolidate this cycle",
-            satker_id="$request.path.satker_id",
-            cycle_id="$response.body#/id",
-        ),
-        "CycleDemand": _link(
-            "V1SatkersSatkerIdCyclesCycleIdDemandDemand",
-            "its demand",
-            satker_id="$request.path.satker_id",
-            cycle_id="$response.body#/id",
-        ),
-    },
-    ("post", "/v1/satkers/{satker_id}/cycles/{cycle_id}/bulk-buy", "201"): {
-        "ReviewBulkBuy": _link(
-            "V1SatkersSatkerIdBulkBuysBulkBuyIdReview",
-            "review the bulk buy",
-            satker_id="$request.path.satker_id",
-            bulk_buy_id="$response.body#/id",
-        ),
-        "ApproveBulkBuy": _link(
-            "V1SatkersSatkerIdBulkBuysBulkBuyIdApproveApprove",
-            "approve the version built",
-            satker_id="$request.path.satker_id",
-            bulk_buy_id="$response.body#/id",
-            **{"header.If-Match": _ETAG},
-        ),
-        "RejectBulkBuy": _link(
-            "V1SatkersSatkerIdBulkBuysBulkBuyIdRejectReject",
-            "reject it",
-            satker_id="$request.path.satker_id",
-            bulk_buy_id="$response.body#/id",
-            **{"header.If-Match": _ETAG},
-        ),
-    },
-    ("get", "/v1/satkers/{satker_id}/bulk-buys/{bulk_buy_id}", "200"): {
-        "ApproveBulkBuy": _link(
-            "V1SatkersSatkerIdBulkBuysBulkBuyIdApproveApprove",
-            "approve the version reviewed",
-            satker_id="$request.path.satker_id",
-            bulk_buy_id="$request.path.bulk_buy_id",
-            **{"header.If-Match": _ETAG},
-        ),
-        "Settlement": _link(
-            "V1SatkersSatkerIdBulkBuysBulkBuyIdSettlementSettlement",
-            "its settlement",
-            satker_id="$request.path.satker_id",
-            bulk_buy_id="$request.path.bulk_buy_id",
-        ),
-    },
-    ("get", "/v1/satkers/{satker_id}/purchase-orders", "200"): {
-        "GetPurchaseOrder": _link(
-            "V1SatkersSatkerIdPurchaseOrdersPoIdGetOrder",
-            "the first order listed",
-            satker_id="$request.path.satker_id",
-            po_id="$response.body#/items/0/id",
-        ),
-    },
-    ("get", "/v1/satkers/{satker_id}/purchase-orders/{po_id}", "200"): {
-        "CancelPurchaseOrder": _link(
-            "V1SatkersSatkerIdPurchaseOrdersPoIdCancelCancel",
-            "cancel this order",
-            satker_id="$request.path.satker_id",
-            po_id="$request.path.po_id",
-            **{"header.If-Match": _ETAG},
-        ),
-    },
-    ("get", "/v1/supplier/purchase-orders", "200"): {
-        "PostEvent": _link(
-            "V1SupplierPurchaseOrdersPoIdEventsPostEvent",
-            "report an event on the first order listed",
-            po_id="$response.body#/items/0/id",
-        ),
-    },
-    ("post", "/v1/satkers", "201"): {
-        "GetSatker": _link("V1SatkersSatkerIdGetSatker", "the satker", satker_id=_RESTOCK),
-        "CreateWarung": _link(
-            "V1SatkersSatkerIdWarungsCreateWarung", "add a warung", satker_id=_RESTOCK
-        ),
-    },
-    ("post", "/v1/satkers/{satker_id}/warungs", "201"): {
-        "GetWarung": _link(
-            "V1SatkersSatkerIdWarungsWarungIdGetWarung",
-            "the warung",
-            satker_id="$request.path.satker_id",
-            warung_id=_RESTOCK,
-        ),
-    },
-    ("post", "/v1/products", "201"): {
-        "GetProduct": _link("V1ProductsProductIdGetProduct", "the product", product_id=_RESTOCK),
-    },
-    ("post", "/v1/suppliers", "201"): {
-        "GetSupplier": _link(
-            "V1SuppliersSupplierIdGetSupplier", "the supplier", supplier_id=_RESTOCK
-        ),
-    },
-}
 
 _METHODS = ("get", "put", "post", "patch", "delete")
 
@@ -265,6 +140,8 @@ def error_statuses(method: str, path: str, op: dict[str, Any], public: bool) -> 
         statuses |= {401, 403}
     elif (method, path) in SIGNED_ROUTES:
         statuses.add(401)
+        if (method, path) in KEYED_PUBLIC_ROUTES:
+            statuses.add(403)
     if method != "get":
         statuses |= {409, 422}
     elif (method, path) in STATEFUL_READS:
@@ -303,6 +180,23 @@ def _offer_formats(path: str, responses: dict[str, Any]) -> None:
         content["text/html"] = {"schema": {"type": "string"}}
 
 
+def _offer_xml(method: str, path: str, op: dict[str, Any], responses: dict[str, Any]) -> None:
+    """UBL documents: the XML request bodies, and the XML alternative of some reads."""
+    body = XML_BODIES.get((method, path))
+    if body is not None:
+        xml_body = {"schema": {**_XML_STRING, "description": body}}
+        op["requestBody"] = {
+            "required": True,
+            "content": {XML: xml_body, "text/xml": copy.deepcopy(xml_body)},
+        }
+    answer = XML_RESPONSES.get((method, path))
+    ok = responses.get("200")
+    if answer is not None and ok is not None:
+        ok.setdefault("content", {})[XML] = {
+            "schema": {**_XML_STRING, "description": f"{answer} (with Accept: {XML})"}
+        }
+
+
 def complete(doc: dict[str, Any], public: set[tuple[str, str]]) -> dict[str, Any]:
     """The generated document with errors, headers, links and security added (a copy)."""
     doc = copy.deepcopy(doc)
@@ -325,6 +219,8 @@ def complete(doc: dict[str, Any], public: set[tuple[str, str]]) -> dict[str, Any
             is_public = (method, path) in public or path.startswith("/health")
             if not is_public:
                 op["security"] = [{"bearer": []}]
+            elif (method, path) in KEYED_PUBLIC_ROUTES:
+                op["security"] = [{}, {"bearer": []}]  # a signature, or the supplier's key
             else:
                 op["security"] = []
             responses = op.setdefault("responses", {})
@@ -343,6 +239,7 @@ def complete(doc: dict[str, Any], public: set[tuple[str, str]]) -> dict[str, Any
                     problem = responses.get(str(status), _problem_response(status))["content"]
                     page["content"].update(problem)
                     responses[str(status)] = page
+            _offer_xml(method, path, op, responses)
             if method == "post":
                 params = op.setdefault("parameters", [])
                 if not any(p.get("name") == "Idempotency-Key" for p in params):

@@ -21,8 +21,9 @@ from contracts.api.purchasing import (
 from contracts.errors import Forbidden, NotFound
 from contracts.events import SupplierEvent
 from services.api.deps import Ctx, admin_only
+from services.api.formats import XML, wants_xml, xml_response
 from services.api.paging import Cursor, IfMatch, Limit, Page, PageQuery, after_id, page_of
-from services.app import outbox, purchase_orders, supplier_adapters
+from services.app import outbox, purchase_orders, supplier_adapters, supplier_documents
 from services.app import purchase_order_views as views
 from services.auth import Principal, Role
 from services.bootstrap import Container
@@ -78,11 +79,24 @@ class PurchaseOrderController(Controller):
         _coordinator(ctx.principal, satker_id)
         return await views.events_for_satker(ctx.tx, satker_id, po_id)
 
-    @get("/{po_id:int}", summary="One purchase order with its lines")
-    async def get_order(self, ctx: Ctx, satker_id: int, po_id: int) -> Response[PurchaseOrderOut]:
+    @get(
+        "/{po_id:int}",
+        summary="One purchase order with its lines; with Accept: application/xml, the UBL 2.1"
+        " Order the supplier receives",
+    )
+    async def get_order(
+        self, request: Request, ctx: Ctx, satker_id: int, po_id: int
+    ) -> Response[PurchaseOrderOut]:
         _coordinator(ctx.principal, satker_id)
         out = await views.get_for_satker(ctx.tx, satker_id, po_id)
-        return Response(out, headers={"ETag": etag(out.version)})
+        headers = {"ETag": etag(out.version)}
+        writer = supplier_documents.writer(ctx.container, XML) if wants_xml(request) else None
+        if writer is not None:
+            body = await supplier_documents.order_document(
+                await ctx.tx.raw(), ctx.container, writer, satker_id, po_id
+            )
+            return xml_response(body, headers)
+        return Response(out, headers=headers)
 
     @post(
         "/{po_id:int}/lines/{line_no:int}/price-decision",

@@ -24,6 +24,8 @@ MEDIA_TYPES: dict[str, tuple[str, ...]] = {
     "/v1/suppliers/{supplier_id}/price-board": (JSON, "text/csv", "application/csv"),
     "/v1/market-prices/import": ("text/csv", "application/csv"),
     "/v1/trader-links/{token}": ("application/x-www-form-urlencoded",),
+    # UBL 2.1 business documents; application/xml first, so a body without a type is XML
+    "/v1/suppliers/{supplier_id}/documents": ("application/xml", "text/xml"),
 }
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
 _BRACKET = re.compile(rb"[\[\]{}]")

@@ -199,6 +199,12 @@ async def order_request(
     )
     by_line = {r["line_no"]: r for r in names}
     row = stored.row
+    parties = await raw.fetchrow(
+        "SELECT t.name AS buyer, s.name AS seller FROM satker t, supplier s"
+        " WHERE t.id = $1 AND s.id = $2",
+        satker_id,
+        stored.po.supplier_id,
+    )
     request = PurchaseOrderRequest(
         po_number=stored.po.po_number,
         supplier_id=stored.po.supplier_id,
@@ -220,5 +226,9 @@ async def order_request(
         delivery_address=row["delivery_address"],
         contact_name=row["contact_name"],
         contact_phone=row["contact_phone"],
+        buyer_id=satker_id,
+        buyer_name=parties["buyer"] if parties else "",
+        seller_name=parties["seller"] if parties else "",
+        issued_at=row["created_at"],
     )
     return request, stored

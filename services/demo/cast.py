@@ -1,7 +1,7 @@
 """Who plays in the demo, set up in the database before any process starts: the seeded
-satker with the marketplace pointed at the simulator, a one-off open cycle taking every
-category, fresh API keys for two coordinators, the warungs and the field suppliers, and the
-products some supplier quotes."""
+satker with the marketplace and the UBL supplier pointed at their simulators, a one-off open
+cycle taking every category, fresh API keys for two coordinators, the warungs and the field
+suppliers, and the products some supplier quotes."""
 
 from __future__ import annotations
 
@@ -35,10 +35,14 @@ class Cast(msgspec.Struct, kw_only=True):
     market_key: str
     trader_key: str
     webhook_secret: str
+    ubl: int  # the supplier whose system speaks UBL 2.1
+    ubl_secret: str
     skus: dict[str, tuple[int, str]]  # quotable sku -> (product id, retail unit)
 
 
-async def prepare(settings: Settings, simulator_base: str, now: datetime) -> Cast:
+async def prepare(
+    settings: Settings, simulator_base: str, now: datetime, ubl_base: str = ""
+) -> Cast:
     container = bootstrap(settings)
     try:
         async with Tx(container.engine) as tx:
@@ -59,6 +63,14 @@ async def prepare(settings: Settings, simulator_base: str, now: datetime) -> Cas
                 marketplace["id"],
                 msgspec.json.encode({"base_url": simulator_base}).decode(),
             )
+            ubl = suppliers["ubl"]
+            if ubl_base:
+                await raw.execute(
+                    "UPDATE supplier SET adapter_config = adapter_config || $2::jsonb"
+                    " WHERE id = $1",
+                    ubl["id"],
+                    msgspec.json.encode({"base_url": ubl_base}).decode(),
+                )
             warungs = [
                 r["id"]
                 for r in await raw.fetch(
@@ -113,6 +125,8 @@ async def prepare(settings: Settings, simulator_base: str, now: datetime) -> Cas
                     KeyRole.SUPPLIER, supplier_id=suppliers["whatsapp_trader"]["id"]
                 ),
                 webhook_secret=marketplace["webhook_secret"],
+                ubl=ubl["id"],
+                ubl_secret=ubl["webhook_secret"],
                 skus=skus,
             )
     finally:
@@ -130,4 +144,6 @@ async def _quotable_skus(raw: Any, suppliers: dict[str, Any]) -> set[str]:
     trader = {
         e["sku"] for e in suppliers["whatsapp_trader"]["adapter_config"].get("price_list", [])
     }
-    return set(AdapterRegistry().simulator("marketplace").simulated_skus()) | board | trader
+    ubl = {e["sku"] for e in suppliers["ubl"]["adapter_config"].get("price_list", [])}
+    marketplace = set(AdapterRegistry().simulator("marketplace").simulated_skus())
+    return marketplace | board | trader | ubl

@@ -1,11 +1,13 @@
 """``kulakan demo run``: one whole cycle of the demo satker, end to end, through real HTTP.
 
-It starts ``kulakan serve``, ``kulakan worker`` and the marketplace simulator as processes on
-the same database, then plays every party through the API: 20 warungs send restock requests
-into a one-off cycle, the coordinator closes it, quotes and approves the bulk buy, the
-worker sends the orders; the marketplace (simulated, delivering only part of each line), the
-Jakabaring runner and the WhatsApp trader answer and deliver; the bulk buy is allocated and
-invoiced, the warungs confirm what arrived, and a summary is returned.
+It starts ``kulakan serve``, ``kulakan worker``, the marketplace simulator and the UBL
+supplier simulator as processes on the same database, then plays every party through the
+API: 20 warungs send restock requests into a one-off cycle, the coordinator closes it,
+quotes and approves the bulk buy, the worker sends the orders; the marketplace (simulated,
+delivering only part of each line), the Jakabaring runner, the WhatsApp trader and the UBL
+supplier (an ERP answering the Order with an OrderResponse, a DespatchAdvice and an Invoice)
+answer and deliver; the bulk buy is allocated and invoiced, the warungs confirm what arrived,
+and a summary is returned.
 """
 
 from __future__ import annotations
@@ -79,9 +81,14 @@ async def _play(api: httpx.AsyncClient, cast: Cast, rng: random.Random) -> DemoS
         elif po["supplier_id"] == cast.trader:
             await suppliers.trader_answers(api, cast, po, coordinator)
 
+    def finished(po: dict[str, Any]) -> bool:
+        # the UBL supplier's Invoice follows its DespatchAdvice: settle on its own bill
+        final = FINAL - {"delivered"} if po["supplier_id"] == cast.ubl else FINAL
+        return po["status"] in final
+
     async def all_done() -> list[dict[str, Any]] | None:
         found = await orders()
-        return found if all(po["status"] in FINAL for po in found) else None
+        return found if all(finished(po) for po in found) else None
 
     done = await until(all_done, 60, "the suppliers to deliver")
     settled = await until(
@@ -213,12 +220,14 @@ async def run_demo(settings: Settings, *, partial_fill: float = 0.9, seed: int =
     url = resolve_database_url(settings)
     upgrade(url, "heads")
     settings = msgspec.structs.replace(settings, database_url=url)
-    api_port = simulator_port = free_port()
-    while simulator_port == api_port:
-        simulator_port = free_port()
+    ports: set[int] = set()
+    while len(ports) < 3:
+        ports.add(free_port())
+    api_port, simulator_port, ubl_port = sorted(ports)
     api_base = f"http://127.0.0.1:{api_port}"
     simulator_base = f"http://127.0.0.1:{simulator_port}"
-    cast = await prepare(settings, simulator_base, datetime.now(UTC))
+    ubl_base = f"http://127.0.0.1:{ubl_port}"
+    cast = await prepare(settings, simulator_base, datetime.now(UTC), ubl_base)
     env = {
         **os.environ,
         "KULAKAN_DATABASE_URL": url,
@@ -238,12 +247,26 @@ async def run_demo(settings: Settings, *, partial_fill: float = 0.9, seed: int =
         "--partial-fill",
         str(partial_fill),
     ]
+    ubl_supplier = [
+        "simulate",
+        "ubl-supplier",
+        "--port",
+        str(ubl_port),
+        "--callback-url",
+        f"{api_base}/v1/suppliers/{cast.ubl}/documents",
+        f"--webhook-secret={cast.ubl_secret}",
+        "--document-delay",
+        "0.2",
+        "--partial-fill",
+        str(partial_fill),
+    ]
     logs = settings.data_dir / "demo-run"
-    commands = [["serve", "--port", str(api_port)], ["worker"], simulator]
+    commands = [["serve", "--port", str(api_port)], ["worker"], simulator, ubl_supplier]
     with running(commands, env=env, logs=logs):
         try:
             await asyncio.to_thread(wait_for, f"{api_base}/health/ready")
             await asyncio.to_thread(wait_for, f"{simulator_base}/health")
+            await asyncio.to_thread(wait_for, f"{ubl_base}/health")
         except RuntimeError as exc:
             raise RuntimeError(f"{exc}; see the logs in {logs}") from exc
         async with httpx.AsyncClient(base_url=api_base, timeout=30) as api:

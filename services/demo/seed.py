@@ -1,5 +1,6 @@
 """Demo data: Satker Kalidoni (Palembang) with 20 warungs, ~40 products with 2025 prices,
-market references and three suppliers. Seeding twice changes nothing."""
+market references and four suppliers (the fourth an ERP speaking UBL 2.1). Seeding twice
+changes nothing."""
 
 from __future__ import annotations
 

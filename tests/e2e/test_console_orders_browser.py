@@ -1,10 +1,10 @@
 """Pesanan and Penerimaan & tagihan in a real browser: ``kulakan demo run`` plays a whole cycle
-on the test database (POs to the marketplace, the wholesale market and a WhatsApp trader,
-invoices, receipts), then the demo coordinator signs in to ``kulakan serve`` in Debian's
-Chromium and visits the orders, one order of each field supplier, the invoices and their print
-pages, at laptop and phone sizes, with axe-core finding no serious or critical violation. The
-print pages are printed with Chromium's ``page.pdf()``: one A4 page for an invoice, one page
-per invoice for a whole cycle.
+on the test database (POs to the marketplace, the wholesale market, a WhatsApp trader and the
+UBL supplier, invoices, receipts), then the demo coordinator signs in to ``kulakan serve`` in
+Debian's Chromium and visits the orders, one order of each field supplier, the invoices and
+their print pages, at laptop and phone sizes, with axe-core finding no serious or critical
+violation. The print pages are printed with Chromium's ``page.pdf()``: one A4 page for an
+invoice, one page per invoice for a whole cycle.
 
 ``KULAKAN_SCREENSHOTS=1`` keeps the screenshots in docs/img/ for docs/console.md.
 """
@@ -97,7 +97,7 @@ async def test_orders_and_invoices_pages_after_the_demo_cycle(
     summary = await played_demo(engine, database_url)
     satker = summary["satker_id"]
     orders = await orders_by_adapter(engine, satker)
-    assert set(orders) == {"marketplace", "wholesale_market", "whatsapp_trader"}
+    assert set(orders) == {"marketplace", "wholesale_market", "whatsapp_trader", "ubl"}
     shots = ROOT / "docs" / "img" if SCREENSHOTS else tmp_path
     with api_server(database_url) as base:
         elsewhere: list[str] = []
@@ -115,7 +115,7 @@ async def test_orders_and_invoices_pages_after_the_demo_cycle(
         await page.get_by_role("link", name="Pesanan", exact=True).click()
         await page.get_by_role("heading", name=re.compile("Pesanan pembelian")).wait_for()
         listing = await page.inner_text("main")
-        assert "3 pesanan" in listing
+        assert "4 pesanan" in listing
         await check(page, shots / "console-orders-desktop.png")
         # filtering by status goes through htmx and keeps the URL shareable
         await page.get_by_label("Status").select_option("closed")

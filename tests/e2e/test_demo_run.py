@@ -1,5 +1,5 @@
 """End to end through real HTTP: ``kulakan demo run`` starts the API server, the worker and
-the marketplace simulator as processes on the test database and plays a whole cycle, from
+the marketplace and UBL supplier simulators as processes on the test database and plays a whole cycle, from
 20 warungs' restock requests to invoices and receipts. The sums are checked here again,
 from the database, independently of the demo's own summary."""
 
@@ -31,7 +31,7 @@ async def test_a_whole_cycle_from_requests_to_invoices(engine, database_url):
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     assert summary["warungs"] == 20 and summary["request_lines"] == 80
     kinds = {po["supplier"] for po in summary["purchase_orders"]}
-    assert len(kinds) == 3  # the marketplace, Jakabaring and the WhatsApp trader
+    assert len(kinds) == 4  # the marketplace, Jakabaring, the WhatsApp trader and the UBL ERP
     assert {po["status"] for po in summary["purchase_orders"]} <= {"delivered", "invoiced"}
     assert Decimal("0.8") < Decimal(str(summary["fill_rate"])) < 1  # the marketplace fills 90 %
     assert summary["invoiced_idr"] == summary["supplier_billed_idr"]

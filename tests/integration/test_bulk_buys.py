@@ -423,3 +423,22 @@ async def test_a_quote_without_a_fee_takes_the_suppliers_registered_one(engine, 
     [ok] = [q for q in bb["quotes"] if q["status"] == "ok"]
     assert ok["delivery_fee_idr"] == 40_000
     assert bb["total_idr"] == 8 * 52_000 + 2 * 380_000 + 40_000
+
+
+async def test_market_prices_count_by_the_satkers_own_day_not_utcs(engine, setup):
+    """At 01:00 WIB on 25 November it is still the 24th in UTC: a reference dated the 25th
+    (the satker's today) is the one that prices the lines."""
+    client, tenant, cycle_id, products, clock = setup
+    clock.now = at("2026-11-24T18:00:00+00:00")
+    async with Tx(engine) as tx:
+        await (await tx.raw()).execute(
+            "INSERT INTO market_price (product_id, kota, price_date, price_idr, source)"
+            " VALUES ($1, 'Kota Palembang', '2026-11-25', 30000, 'SP2KP')",
+            products["telur"],
+        )
+    base = f"/v1/satkers/{tenant.satker_id}"
+    built = await client.post(f"{base}/cycles/{cycle_id}/bulk-buy", headers=tenant.coordinator)
+    assert built.status_code == 201, built.text
+    telur = next(ln for ln in built.json()["lines"] if ln["sku"] == "TELUR")
+    assert telur["market_ref_idr"] == 30_000
+    assert "NO_MARKET_REFERENCE" not in telur["flags"]

@@ -279,7 +279,7 @@ async def test_demo_seed_loads_kalidoni_and_a_second_run_changes_nothing(engine)
     before = await _snapshot(engine)
     assert len(before["warung"]) == 20
     assert len(before["product"]) >= 40
-    assert len(before["supplier"]) == 3
+    assert len(before["supplier"]) == 4
     assert len(before["api_key"]) == 4
     async with Tx(engine) as tx:
         second = await seed_demo(tx, now=NOW, adapters=AdapterRegistry())

@@ -32,12 +32,16 @@ async def test_every_operation_declares_its_errors_as_problems(doc: dict[str, An
     field = doc["components"]["schemas"]["ProblemFieldError"]
     assert set(field["properties"]) == {"pointer", "parameter", "in", "detail"}
     public = {"/v1/suppliers/{supplier_id}/webhooks", "/v1/trader-links/{token}"}
+    signed_or_keyed = "/v1/suppliers/{supplier_id}/documents"
     for method, path, op in operations(doc):
         if path.startswith("/health"):
             continue
         responses = op["responses"]
         expected = {"400", "404"}
-        if path not in public:
+        if path == signed_or_keyed:
+            expected |= {"401", "403"}
+            assert op["security"] == [{}, {"bearer": []}], (method, path)
+        elif path not in public:
             expected |= {"401", "403"}
             assert op["security"] == [{"bearer": []}], (method, path)
         else:
@@ -129,3 +133,15 @@ async def test_integer_bounds_are_exact_integers(doc: dict[str, Any]) -> None:
     assert all(isinstance(b, int) and b <= 2**63 - 1 for b in bounds), {
         b for b in bounds if not isinstance(b, int) or b > 2**63 - 1
     }
+
+
+async def test_ubl_documents_are_declared_as_xml(doc: dict[str, Any]) -> None:
+    body = doc["paths"]["/v1/suppliers/{supplier_id}/documents"]["post"]["requestBody"]
+    assert body["required"] is True
+    assert set(body["content"]) == {"application/xml", "text/xml"}
+    for path in (
+        "/v1/satkers/{satker_id}/purchase-orders/{po_id}",
+        "/v1/warungs/{warung_id}/invoices/{invoice_id}",
+    ):
+        content = doc["paths"][path]["get"]["responses"]["200"]["content"]
+        assert {"application/json", "application/xml"} <= set(content), path

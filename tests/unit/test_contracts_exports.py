@@ -10,7 +10,7 @@ import pytest
 
 import contracts
 
-MODULES = ["money", "quantity", "errors", "events", "adapter", "capabilities"]
+MODULES = ["money", "quantity", "errors", "events", "adapter", "capabilities", "documents"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -24,6 +24,7 @@ from services.db.models.purchasing import (
     OutboxMessage,
     PurchaseOrder,
     PurchaseOrderLine,
+    SupplierDocumentRecord,
     SupplierEventRecord,
 )
 from services.db.models.registry import (
@@ -71,6 +72,7 @@ __all__ = [
     "StockLevel",
     "StockMovement",
     "Supplier",
+    "SupplierDocumentRecord",
     "SupplierEventRecord",
     "Warung",
     "WarungDelivery",

@@ -126,3 +126,25 @@ class SupplierEventRecord(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
     outcome: Mapped[str] = mapped_column(sa.Text)
     received_at: Mapped[datetime] = created_at_column()
+
+
+class SupplierDocumentRecord(Base):
+    """Every business document (UBL) a supplier system posted, once per (supplier, document
+    type, document ID): the UUID and digest tell a repeat (no change) from a reused ID."""
+
+    __tablename__ = "supplier_document"
+    __table_args__ = (
+        sa.UniqueConstraint("satker_id", "supplier_id", "kind", "document_id"),
+        child_of("purchase_order", "purchase_order_id"),
+    )
+
+    satker_id: Mapped[int] = mapped_column(sa.ForeignKey("satker.id"), primary_key=True)
+    id: Mapped[int] = mapped_column(sa.Identity(), primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(sa.ForeignKey("supplier.id"))
+    kind: Mapped[str] = mapped_column(sa.String(40))  # OrderResponse | DespatchAdvice | Invoice
+    document_id: Mapped[str] = mapped_column(sa.String(200))
+    uuid: Mapped[str] = mapped_column(sa.String(100))
+    digest: Mapped[str] = mapped_column(sa.String(64))  # sha256 of the body
+    purchase_order_id: Mapped[int]
+    outcome: Mapped[str] = mapped_column(sa.Text)
+    received_at: Mapped[datetime] = created_at_column()
