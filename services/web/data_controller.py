@@ -83,7 +83,7 @@ class DataController(ConsolePages):
     async def sign_in_link(self, visit: Visit, satker_id: int, warung_id: int) -> Template:
         """A new single-use sign-in link for the owner's phone, shown this once (the form
         sends no Idempotency-Key: a stored answer would keep the link's secret)."""
-        principal = visit.viewer.principal()
+        principal = acting(visit, satker_id, Role.ADMIN, Role.COORDINATOR)
         warung = await registry.get_warung(visit.tx, principal, satker_id, warung_id)
         settings = visit.container.settings
         issued = await warung_sessions.issue_link(
@@ -100,7 +100,7 @@ class DataController(ConsolePages):
 
     @post("/warungs/{warung_id:int}/end-sessions", name="console:data:warung-end-sessions")
     async def end_sessions(self, visit: Visit, satker_id: int, warung_id: int) -> Redirect:
-        principal = visit.viewer.principal()
+        principal = acting(visit, satker_id, Role.ADMIN, Role.COORDINATOR)
         await registry.get_warung(visit.tx, principal, satker_id, warung_id)  # this satker's
         ended = await warung_sessions.end_warung_sessions(visit.tx, principal, warung_id)
         return Redirect(
