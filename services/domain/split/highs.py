@@ -53,6 +53,8 @@ class Outcome:
     bound: float | None = None
     optimal: bool = False
     infeasible: bool = False
+    objective: float | None = None  # of an LP solved to optimality
+    reduced_costs: npt.NDArray[np.float64] | None = None  # likewise
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def note_bound(self, bound: float) -> None:
@@ -100,5 +102,9 @@ def run_until(h: highspy.Highs, deadline: float | None) -> Outcome:
     out.optimal = status == highspy.HighsModelStatus.kOptimal
     out.note_bound(float(info.mip_dual_bound))
     if info.primal_solution_status == 2:
-        out.solution = np.asarray(h.getSolution().col_value, dtype=float)
+        solution = h.getSolution()
+        out.solution = np.asarray(solution.col_value, dtype=float)
+        if out.optimal and solution.dual_valid:
+            out.objective = float(info.objective_function_value)
+            out.reduced_costs = np.asarray(solution.col_dual, dtype=float)
     return out

@@ -91,20 +91,25 @@ def _sides(need: Decimal, offers: list[Offer], scale: int) -> list[_Side]:
 
 
 def _product_ways(
-    need: int, sides: list[_Side], partners: int
+    need: int, sides: list[_Side], partners: int | None
 ) -> Iterator[tuple[tuple[_Side, int], ...]]:
+    """Singles, then pairs: with ``partners`` None every pair of offers at every break of
+    either; otherwise only offers that cannot cover alone, each topped up by one of the
+    ``partners`` cheapest."""
     for a in sides:
         for n in a.counts_from(a.packs_for(need)):
             yield ((a, n),)
     by_price = sorted(sides, key=lambda s: s.offer.tiers[-1][1] / s.units)
     for a in by_price:
-        if a.top * a.units >= need:
+        if partners is not None and a.top * a.units >= need:
             continue
-        # a cannot cover alone: its stock (or a break below it), topped up by a partner
-        for b in by_price[:partners]:
+        for b in by_price if partners is None else by_price[:partners]:
             if b is a:
                 continue
-            for na in {*a.breaks, a.packs_for(need - b.moq * b.units)}:
+            firsts = {*a.breaks, a.packs_for(need - b.moq * b.units)}
+            if partners is None:
+                firsts |= {a.moq, *(a.packs_for(need - k * b.units) for k in b.breaks)}
+            for na in firsts:
                 if not a.moq <= na <= a.top or na * a.units >= need:
                     continue
                 for nb in b.counts_from(b.packs_for(need - na * a.units)):
@@ -126,11 +131,13 @@ def build_ways(
     demand: Mapping[str, Decimal],
     offers: Mapping[str, list[Offer]],
     *,
-    partners: int = 5,
+    partners: int | None = 5,
+    movs: Mapping[int, int] | None = None,
     deadline: float | None = None,
 ) -> Ways | None:
-    """Candidate buys per product (the same buy reached twice is kept once); None when the
-    deadline passes first."""
+    """Candidate buys per product; None when the deadline passes first. With ``movs``, a
+    way is dropped when another through the same suppliers costs no more and puts no less
+    towards any minimum order value (worth its CPU time when there are many pairs)."""
     ways = Ways()
     for p, sku in enumerate(sorted(offers)):
         if deadline is not None and p % 64 == 0 and time.perf_counter() >= deadline:
@@ -140,22 +147,40 @@ def build_ways(
         sides = _sides(demand[sku], offers[sku], scale)
         reachable = min(need, sum(s.top * s.units for s in sides))
         seen: set[tuple[tuple[int, int], ...]] = set()
+        found = []
         for way in _product_ways(need, sides, partners):
             mark = tuple((id(side), n) for side, n in way)
-            if mark in seen:
-                continue
-            seen.add(mark)
+            if mark not in seen:
+                seen.add(mark)
+                goods: dict[int, int] = {}
+                for side, n in way:
+                    goods[side.key[0]] = goods.get(side.key[0], 0) + side.cost(n)
+                short = sum(n * side.units for side, n in way) < reachable
+                found.append((sum(goods.values()), goods, short, way))
+        if movs is not None:
+            found = _undominated(found, movs)
+        for cost, goods, short, way in found:
             i = len(ways.cost)
-            cost = covered = 0
-            for side, n in way:
-                value = side.cost(n)
-                cost += value
-                covered += n * side.units
+            for sid, value in goods.items():
                 ways.goods_way.append(i)
-                ways.goods_supplier.append(side.key[0])
+                ways.goods_supplier.append(sid)
                 ways.goods_idr.append(value)
             ways.product.append(p)
             ways.cost.append(cost)
-            ways.short.append(covered < reachable)
+            ways.short.append(short)
             ways.buys.append(tuple((side.key, n) for side, n in way))
     return ways
+
+
+_Found = tuple[int, dict[int, int], bool, tuple[tuple[_Side, int], ...]]
+
+
+def _undominated(found: list[_Found], movs: Mapping[int, int]) -> list[_Found]:
+    kept: dict[tuple[tuple[int, ...], bool], list[_Found]] = {}
+    for way in sorted(found, key=lambda w: w[0]):
+        _, goods, short, _ = way
+        group = kept.setdefault((tuple(sorted(goods)), short), [])
+        towards = [s for s in goods if movs.get(s, 0)]
+        if not any(all(k[1][s] >= goods[s] for s in towards) for k in group):
+            group.append(way)
+    return [w for group in kept.values() for w in group]

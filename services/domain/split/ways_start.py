@@ -178,7 +178,34 @@ def local_search(w: WayArrays, chosen: Ints, deadline: float | None, passes: int
         closing = _close_light_suppliers(w, chosen, spent)
         if not moved and not closing:
             break
+    while not _late(deadline) and _swap_pair(w, chosen):
+        pass
     return chosen
+
+
+def _swap_pair(w: WayArrays, chosen: Ints, tries: int = 40) -> bool:
+    """One product moves to a cheaper way that a supplier's minimum blocks, while another
+    moves onto that supplier enough goods to keep it: the pair that saves most for the
+    first blocked move that has one. False when none of ``tries`` moves has a partner."""
+    spent = w.goods[chosen].sum(axis=0)
+    used = spent > 0
+    now = chosen[w.product]
+    dcost = w.cost - w.cost[now]
+    dgoods = w.goods - w.goods[now]
+    allowed = ~(w.goods[:, ~used] > 0).any(axis=1) & (w.short <= w.short[now])
+    after = spent + dgoods
+    holds = (after >= w.mov - 0.5) | (after <= 0.5) | ~used
+    blocked = np.flatnonzero(allowed & (dcost < -0.5) & ~holds.all(axis=1))
+    for i in blocked[np.argsort(dcost[blocked], kind="stable")][:tries]:
+        partial = spent + dgoods[i]
+        after2 = partial + dgoods
+        fits = ((after2 >= w.mov - 0.5) | (after2 <= 0.5) | ~used).all(axis=1)
+        fits &= allowed & (w.product != w.product[i]) & (dcost < -dcost[i] - 0.5)
+        if fits.any():
+            j = int(np.flatnonzero(fits)[np.argmin(dcost[fits])])
+            chosen[w.product[i]], chosen[w.product[j]] = i, j
+            return True
+    return False
 
 
 def _close_light_suppliers(w: WayArrays, chosen: Ints, spent: Floats) -> bool:
