@@ -93,7 +93,7 @@ def _reach_minimums(w: WayArrays, allowed: npt.NDArray[np.bool_], rounds: int) -
 
 
 def choose_ways(
-    w: WayArrays, deadline: float | None, *, open_first: set[int] | None = None, rounds: int = 30
+    w: WayArrays, deadline: float | None, *, open_first: set[int] | None = None, rounds: int = 20
 ) -> Ints:
     """From every supplier open, and from ``open_first`` (say the greedy's suppliers), open
     or close one supplier at a time while that lowers the total; the better of the two,
@@ -123,9 +123,9 @@ def _flip_one(
     best_total: tuple[float, float],
     rounds: int,
     deadline: float | None,
-    tries: int = 3,
+    tries: int = 4,
 ) -> tuple[Ints, tuple[float, float], npt.NDArray[np.bool_]] | None:
-    """The first supplier whose opening or closing lowers the total, among the ``tries``
+    """The supplier whose opening or closing lowers the total most, among the ``tries``
     that look best when every product simply takes its cheapest way."""
     big = float(w.cost.sum()) + 1.0
     estimates = []
@@ -139,17 +139,20 @@ def _flip_one(
         used = w.goods[chosen].sum(axis=0) > 0
         estimates.append((float(w.cost[chosen].sum() + w.fee[used].sum()), j, mask))
     estimates.sort(key=lambda e: e[0])
+    best = None
     for _, _, mask in estimates[:tries]:
         if _late(deadline):
             break
         chosen = _reach_minimums(w, mask, rounds)
         total = w.total(chosen)
-        if total < best_total:
-            return chosen, total, mask
-    return None
+        if total < best_total and (best is None or total < best[1]):
+            best = (chosen, total, mask)
+    return best
 
 
-def local_search(w: WayArrays, chosen: Ints, deadline: float | None, passes: int = 6) -> Ints:
+def local_search(
+    w: WayArrays, chosen: Ints, deadline: float | None, passes: int = 6, swaps: int = 10
+) -> Ints:
     """Move single products to a cheaper way while no supplier falls below its minimum and
     no closed supplier is opened; a supplier whose last product leaves saves its fee."""
     chosen = chosen.copy()
@@ -178,8 +181,9 @@ def local_search(w: WayArrays, chosen: Ints, deadline: float | None, passes: int
         closing = _close_light_suppliers(w, chosen, spent)
         if not moved and not closing:
             break
-    while not _late(deadline) and _swap_pair(w, chosen):
-        pass
+    for _ in range(swaps):
+        if _late(deadline) or not _swap_pair(w, chosen):
+            break
     return chosen
 
 
