@@ -64,7 +64,7 @@ def _wait_for_solver_threads() -> None:
             thread.join()
 
 
-def measure(n: int, k: int, seed: int, optima: dict[str, dict[str, object]]) -> dict[str, object]:
+def measure(n: int, k: int, seed: int) -> dict[str, object]:
     from instances import instance
 
     from services.domain.split import plan_split
@@ -79,8 +79,8 @@ def measure(n: int, k: int, seed: int, optima: dict[str, dict[str, object]]) -> 
     for p in (plan, greedy):
         assert all(o.backorder == 0 for o in p.products), "every plan must cover demand"
         assert all(s.goods_idr >= movs[s.supplier_id] for s in p.suppliers), "minimum value"
-    best = optima.get(f"{n}x{k}:{seed}")
-    row: dict[str, object] = {
+    return {
+        "key": f"{n}x{k}:{seed}",
         "size": f"{n} × {k}",
         "seed": seed,
         "total": plan.total_idr,
@@ -91,14 +91,23 @@ def measure(n: int, k: int, seed: int, optima: dict[str, dict[str, object]]) -> 
         "mip_gap": getattr(plan, "mip_gap", None),
         "gap_note": getattr(plan, "gap_note", ""),
     }
-    if best is not None:
-        opt, bound = int(str(best["total_idr"])), int(str(best["bound_idr"]))
-        row["optimum"], row["bound"], row["proven"] = opt, bound, best["status"] == "optimal"
-        row["gap"] = (plan.total_idr - opt) / opt * 100
-        row["gap_to_bound"] = (plan.total_idr - bound) / bound * 100
-        mip_gap = row["mip_gap"]
-        if isinstance(mip_gap, float):
-            row["bound_valid"] = plan.total_idr * (1 - mip_gap) <= opt * (1 + 1e-9)
+
+
+def compare(row: dict[str, object], optima: dict[str, dict[str, object]]) -> dict[str, object]:
+    """The row with its gaps to the stored optimum and bound, and whether a reported
+    mip_gap is a true bound."""
+    row = {k: v for k, v in row.items() if k not in ("optimum", "bound", "gap", "bound_valid")}
+    best = optima.get(str(row["key"]))
+    if best is None:
+        return row
+    total = int(str(row["total"]))
+    opt, bound = int(str(best["total_idr"])), int(str(best["bound_idr"]))
+    row["optimum"], row["bound"], row["proven"] = opt, bound, best["status"] == "optimal"
+    row["gap"] = (total - opt) / opt * 100
+    row["gap_to_bound"] = (total - bound) / bound * 100
+    mip_gap = row["mip_gap"]
+    if isinstance(mip_gap, float):
+        row["bound_valid"] = total * (1 - mip_gap) <= opt * (1 + 1e-9)
     return row
 
 
@@ -162,28 +171,46 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--code", type=Path, help="the checkout whose split to run")
     parser.add_argument("--write", type=Path, help="write the tables to this file")
+    parser.add_argument("--rows", type=Path, help="save the measured rows (JSON) to this file")
+    parser.add_argument(
+        "--from-rows", type=Path, help="tabulate saved rows against the stored optima again"
+    )
     args = parser.parse_args()
+    optima = json.loads((HERE / "optima.json").read_text())
+    if args.from_rows:
+        saved = json.loads(args.from_rows.read_text())
+        rows = [compare(r, optima) for r in saved["rows"]]
+        _report(rows, saved["loads"], saved["header"], args.write)
+        return
     _load_code(args.code)
     from instances import instance
 
     from services.domain.split import plan_split
 
     plan_split(*instance(20, 0), time_limit=0.3)  # load highspy and numpy first
-    optima = json.loads((HERE / "optima.json").read_text())
     rows, loads = [], {}
     for size in args.sizes:
         n, k = (int(v) for v in size.split("x"))
         before = load()
         for seed in range(args.seeds):
-            rows.append(measure(n, k, seed, optima))
+            rows.append(compare(measure(n, k, seed), optima))
             print(table(rows[-1:]).splitlines()[-1], flush=True)
         loads[f"{n} × {k}"] = f"{before} → {load()}"
-    text = (
+    header = (
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}, "
-        f"code: {args.code or ROOT}.\n\n" + summary(rows, loads) + "\n\n" + table(rows) + "\n"
+        f"code: {args.code or ROOT}."
     )
-    if args.write:
-        args.write.write_text(text)
+    if args.rows:
+        args.rows.write_text(json.dumps({"header": header, "loads": loads, "rows": rows}))
+    _report(rows, loads, header, args.write)
+
+
+def _report(
+    rows: list[dict[str, object]], loads: dict[str, str], header: str, write: Path | None
+) -> None:
+    text = header + "\n\n" + summary(rows, loads) + "\n\n" + table(rows) + "\n"
+    if write:
+        write.write_text(text)
     print(text)
 
 
