@@ -18,7 +18,7 @@ _RESERVE_PER_OFFER_S = 6e-6
 # the split leaves a solver at the deadline, but its thread may hold the GIL a while
 # longer to report a last solution
 _SOLVER_STOP_S = 0.02
-_MAX_SLOWDOWN = 4.0
+_MAX_SLOWDOWN = 10.0
 
 
 @dataclass

@@ -137,6 +137,8 @@ def solve_ways(w: WayArrays, start: Ints, deadline: float | None) -> Ints:
     """The best choice of ways found from ``start`` by the deadline (``start`` itself when
     nothing better turns up)."""
     model = _Model.of(w)
+    if _late(deadline):
+        return start
     keep = np.ones(len(model.cost), dtype=bool)
     relaxed = new_highs(gap=1e-6)
     relaxed.setOptionValue("presolve", "off")
@@ -150,10 +152,18 @@ def solve_ways(w: WayArrays, start: Ints, deadline: float | None) -> Ints:
     keep[start] = True
     fixed = np.zeros(len(model.cost), dtype=bool)
     fixed[: model.n_ways] = lp.solution[: model.n_ways] > 1 - 1e-6
+    if _late(deadline):
+        return start
     if deadline is not None:
         halfway = time.perf_counter() + (deadline - time.perf_counter()) / 2
         dive = model.solve(w, start, keep | fixed, halfway, fixed)
         if dive is not None and w.total(dive) < w.total(start):
             start = dive
+    if _late(deadline):
+        return start
     better = model.solve(w, start, keep, deadline)
     return better if better is not None and w.total(better) < w.total(start) else start
+
+
+def _late(deadline: float | None) -> bool:
+    return deadline is not None and time.perf_counter() >= deadline
