@@ -64,7 +64,7 @@ def _wait_for_solver_threads() -> None:
             thread.join()
 
 
-def measure(n: int, k: int, seed: int) -> dict[str, object]:
+def measure(n: int, k: int, seed: int, limit: float) -> dict[str, object]:
     from instances import instance
 
     from services.domain.split import plan_split
@@ -72,7 +72,7 @@ def measure(n: int, k: int, seed: int) -> dict[str, object]:
     demand, quotes = instance(n, seed, k)
     _wait_for_solver_threads()
     wall0, cpu0 = time.perf_counter(), time.process_time()
-    plan = plan_split(demand, quotes, time_limit=1.0, mip_gap=1e-4)
+    plan = plan_split(demand, quotes, time_limit=limit, mip_gap=1e-4)
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
     greedy = plan_split(demand, quotes, use_solver=False)
     movs = {q.supplier_id: q.min_order_value_idr for q in quotes}
@@ -170,6 +170,7 @@ def main() -> None:
     parser.add_argument("--sizes", nargs="+", default=["200x5", "500x8", "1000x10"])
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--code", type=Path, help="the checkout whose split to run")
+    parser.add_argument("--limit", type=float, default=1.0, help="the split's time limit, s")
     parser.add_argument("--write", type=Path, help="write the tables to this file")
     parser.add_argument("--rows", type=Path, help="save the measured rows (JSON) to this file")
     parser.add_argument(
@@ -193,12 +194,12 @@ def main() -> None:
         n, k = (int(v) for v in size.split("x"))
         before = load()
         for seed in range(args.seeds):
-            rows.append(compare(measure(n, k, seed), optima))
+            rows.append(compare(measure(n, k, seed, args.limit), optima))
             print(table(rows[-1:]).splitlines()[-1], flush=True)
         loads[f"{n} × {k}"] = f"{before} → {load()}"
     header = (
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}, "
-        f"code: {args.code or ROOT}."
+        f"code: {args.code or ROOT}, time limit {args.limit} s."
     )
     if args.rows:
         args.rows.write_text(json.dumps({"header": header, "loads": loads, "rows": rows}))
