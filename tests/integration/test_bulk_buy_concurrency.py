@@ -439,7 +439,9 @@ async def read_while_building(client, tenant, cycle_id, read):
 
 def split_instance(products: int, seed: int):
     """The generated 200 × 5 problem of the split benchmark."""
-    spec = importlib.util.spec_from_file_location("split_bench", ROOT / "benchmarks/split/run.py")
+    spec = importlib.util.spec_from_file_location(
+        "split_instances", ROOT / "benchmarks/split/instances.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.instance(products, seed)

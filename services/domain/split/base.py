@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import msgspec
 
+Key = tuple[int, str, str]  # (supplier, sku, pack name): one offer
+
 
 class PackPolicy(enum.StrEnum):
     ROUND_UP = "round_up"
@@ -54,8 +56,9 @@ class SplitPlan(msgspec.Struct, frozen=True, kw_only=True):
     total_idr: int
     solver: str  # "highs" | "greedy"
     status: str  # optimal | time_limit | fallback | greedy
-    mip_gap: float | None
+    mip_gap: float | None  # (total − the solver's proven lower bound) / total
     solve_ms: int
+    gap_note: str = ""  # why mip_gap is None, when it is
 
     def flagged(self) -> list[ProductOutcome]:
         return [p for p in self.products if p.flag is not None]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections import defaultdict
 from collections.abc import Mapping
@@ -10,14 +9,26 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from services.domain.split.base import PackPolicy
+from services.domain.split.base import Key, PackPolicy
+from services.domain.split.highs import new_highs, run_until
 from services.domain.split.offers import Offer, max_useful_packs
 
 if TYPE_CHECKING:  # imported at run time where the MIP is solved
-    import highspy
+    pass
 
 
 # ---------------------------------------------------------------- MILP
+
+
+@dataclass(frozen=True)
+class Solved:
+    """What HiGHS returned: packs per offer, how it ended, and a lower bound on the
+    objective (rupiah, plus ``penalty`` per uncovered unit) when it proved one."""
+
+    buys: dict[Key, int] | None  # None: stopped before a feasible point
+    status: str  # optimal | time_limit
+    bound: float | None
+    penalty: float
 
 
 @dataclass
@@ -45,12 +56,12 @@ def solve_milp(
     policy: PackPolicy,
     fees: Mapping[int, int],
     minimum_values: Mapping[int, int],
-    warm: Mapping[tuple[int, str, str], int],
+    warm: Mapping[Key, int],
     deadline: float | None,
     gap: float,
     *,
     exact_cover: bool,
-) -> tuple[dict[tuple[int, str, str], int], str, float | None] | None:
+) -> Solved | None:
     """``exact_cover``: cover exactly what stock allows (round up) as a hard constraint;
     otherwise uncovered demand is a slack at a penalty."""
     import highspy
@@ -75,9 +86,11 @@ def solve_milp(
     scale = 1e-3
     penalty *= scale
     z = {sid: m.var(float(fees.get(sid, 0)) * scale, 0, 1, True) for sid in suppliers}
-    x_of: dict[tuple[int, str, str], list[tuple[int, int, int, int, int]]] = defaultdict(list)
+    x_of: dict[Key, list[tuple[int, int, int, int, int]]] = defaultdict(list)
     goods_terms: dict[int, dict[int, float]] = defaultdict(dict)
-    for sku, sku_offers in offers.items():
+    for count, (sku, sku_offers) in enumerate(offers.items()):
+        if deadline is not None and count % 64 == 0 and time.perf_counter() >= deadline:
+            return None  # no time left to solve what is being built
         need = demand[sku]
         cover: dict[int, float] = {}
         for o in sku_offers:
@@ -117,11 +130,7 @@ def solve_milp(
         if mov and goods_terms[sid]:
             m.row({**{x: p / mov for x, p in goods_terms[sid].items()}, z[sid]: -1.0}, 0, inf)
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("mip_rel_gap", gap)
-    if deadline is not None:
-        h.setOptionValue("time_limit", max(0.01, deadline - time.perf_counter()))
+    h = new_highs(gap)
     lp = highspy.HighsLp()
     lp.num_col_ = len(m.cost)
     lp.num_row_ = len(m.rows)
@@ -144,8 +153,6 @@ def solve_milp(
         highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in m.integer
     ]
     h.passModel(lp)
-    if deadline is not None:
-        _enforce_deadline(h, deadline)
     if warm:
         start = [0.0] * len(m.cost)
         for key, packs in warm.items():
@@ -158,29 +165,20 @@ def solve_milp(
         solution.col_value = start
         solution.value_valid = True
         h.setSolution(solution)  # HiGHS completes the continuous slacks itself
-    h.run()
-    status = h.getModelStatus()
-    info = h.getInfo()
-    if status == highspy.HighsModelStatus.kInfeasible or info.primal_solution_status != 2:
-        return None  # no feasible point (found)
-    values = h.getSolution().col_value
-    buys: dict[tuple[int, str, str], int] = {}
-    for key, cols in x_of.items():
-        packs = sum(round(values[x]) for x, _, _, _, _ in cols)
-        if packs:
-            buys[key] = packs
-    label = "optimal" if status == highspy.HighsModelStatus.kOptimal else "time_limit"
-    mip_gap = float(info.mip_gap) if math.isfinite(info.mip_gap) else None
-    return buys, label, mip_gap
-
-
-def _enforce_deadline(h: highspy.Highs, deadline: float) -> None:
-    """HiGHS checks its own time limit only between phases (a root cut round can overrun it
-    by seconds); an interrupt callback on simplex and MIP progress holds the deadline."""
-
-    def interrupt(event: highspy.HighsCallbackEvent) -> None:
-        if time.perf_counter() >= deadline:
-            event.interrupt()
-
-    h.cbSimplexInterrupt.subscribe(interrupt)
-    h.cbMipInterrupt.subscribe(interrupt)
+    out = run_until(h, deadline)
+    if out.infeasible:
+        return None
+    buys: dict[Key, int] | None = None
+    if out.solution is not None:
+        values = out.solution
+        buys = {}
+        for key, cols in x_of.items():
+            packs = sum(round(values[x]) for x, _, _, _, _ in cols)
+            if packs:
+                buys[key] = packs
+    return Solved(
+        buys,
+        "optimal" if out.optimal else "time_limit",
+        None if out.bound is None else out.bound / scale,
+        0.0 if exact_cover else penalty / scale,
+    )
