@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import sys
 import time
@@ -169,10 +170,11 @@ async def one(server: str, warungs: int) -> dict[str, object]:
             await conn.close()
         engine = make_engine(url, pool_size=2)
         try:
-            started = time.perf_counter()
+            load = os.getloadavg()[0]
+            started, cpu = time.perf_counter(), time.process_time()
             async with Tx(engine) as tx:
                 settled = await settle_bulk_buy(tx, satker, bb, NOW)
-            seconds = time.perf_counter() - started
+            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         finally:
             await engine.dispose()
         assert settled.invoiced_idr == settled.supplier_billed_idr
@@ -180,6 +182,8 @@ async def one(server: str, warungs: int) -> dict[str, object]:
             "warungs": warungs,
             "lines": warungs * LINES,
             "seconds": seconds,
+            "cpu": cpu,
+            "load": load,
             "invoiced_idr": settled.invoiced_idr,
         }
     finally:
@@ -190,15 +194,16 @@ async def one(server: str, warungs: int) -> dict[str, object]:
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[250, 1000, 2500])
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each size, one row each")
     parser.add_argument("--write", action="store_true", help="write RESULTS.md beside this script")
     args = parser.parse_args()
     server = resolve_database_url(Settings.from_env())
     rows = []
-    for warungs in args.sizes:
+    for warungs in [size for size in args.sizes for _ in range(args.repeat)]:
         result = await one(server, warungs)
         rows.append(
             f"| {result['warungs']:,} | {result['lines']:,} | {result['seconds']:.2f} |"
-            f" {result['invoiced_idr']:,} |"
+            f" {result['cpu']:.2f} | {result['load']:.1f} | {result['invoiced_idr']:,} |"
         )
         print(rows[-1], flush=True)
     text = (
@@ -207,9 +212,8 @@ async def main() -> None:
         "`KULAKAN_DATABASE_URL`, or the embedded one).\n\n"
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}, PostgreSQL on "
         "127.0.0.1.\n\n"
-        "| warungs | restock lines | settle s | invoiced = billed IDR |\n|---|---|---|---|\n"
-        + "\n".join(rows)
-        + "\n"
+        "| warungs | restock lines | settle s | of which CPU in this process s | load average"
+        " | invoiced = billed IDR |\n|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n"
     )
     if args.write:
         (Path(__file__).parent / "RESULTS.md").write_text(text)
