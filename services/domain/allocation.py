@@ -55,7 +55,7 @@ def step_for(fractional: bool) -> Decimal:
 
 
 def _units(quantity: Decimal, step: Decimal) -> int:
-    units = quantity if step == 1 else quantity.scaleb(-step.as_tuple().exponent)
+    units = quantity if step == 1 else quantity / step
     whole = int(units)
     if units != whole:
         raise ValueError(f"{quantity} is not a whole number of steps of {step}")
