@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -247,7 +248,7 @@ async def settle_bulk_buy(tx: Tx, satker_id: int, bb_id: int, now: datetime) -> 
             "surplus",
             "supplier_id",
         ],
-        delivery_rows,
+        sorted(delivery_rows, key=itemgetter(2, 3)),  # the key's order: the index only appends
     )
     await write_invoices(
         raw,
