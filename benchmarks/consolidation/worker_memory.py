@@ -33,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, os.environ.get("BENCH_WORKER_ROOT") or str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "split"))
 
 import asyncpg
@@ -50,6 +50,12 @@ HERE = Path(__file__).resolve().parent
 
 def dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def commit(root: Path) -> str:
+    return subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
 
 
 def memory() -> dict[str, float]:
@@ -184,7 +190,7 @@ async def order_and_deliver(conn: asyncpg.Connection) -> None:
     await conn.execute("ANALYZE")
 
 
-async def parent(write: bool) -> None:
+async def parent(write: bool, root: Path) -> None:
     server = resolve_database_url(Settings.from_env())
     name = f"kulakan_bench_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(dsn(server))
@@ -201,7 +207,12 @@ async def parent(write: bool) -> None:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 text=True,
-                env={**os.environ, "KULAKAN_LOG_LEVEL": "WARNING", "KULAKAN_LOG_JSON": "true"},
+                env={
+                    **os.environ,
+                    "KULAKAN_LOG_LEVEL": "WARNING",
+                    "KULAKAN_LOG_JSON": "true",
+                    "BENCH_WORKER_ROOT": str(root),
+                },
             )
             assert proc.stdin and proc.stdout
 
@@ -240,7 +251,8 @@ async def parent(write: bool) -> None:
         " --write`\n\n"
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}, PostgreSQL on"
         f" 127.0.0.1, load average {os.getloadavg()[0]:.1f}. One worker process; {WARUNGS:,}"
-        f" warungs × {LINES} lines over {PRODUCTS} products, {SUPPLIERS} suppliers.\n\n"
+        f" warungs × {LINES} lines over {PRODUCTS} products, {SUPPLIERS} suppliers; worker code"
+        f" from commit {commit(root)}.\n\n"
         "| after | RSS MB | peak RSS so far MB |\n|---|---|---|\n" + "\n".join(rows) + "\n\n"
         f"**Peak {peak:.0f} MB** (target ≤ 300 MB); {invoices:,} invoices written.\n"
     )
@@ -253,11 +265,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--child", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--write", action="store_true", help="write MEMORY.md beside this script")
+    parser.add_argument(
+        "--worker-root",
+        type=Path,
+        default=HERE.parents[1],
+        help="checkout whose code the worker runs (e.g. the commit before a change)",
+    )
     args = parser.parse_args()
     if args.child:
         asyncio.run(child(args.child))
     else:
-        asyncio.run(parent(args.write))
+        asyncio.run(parent(args.write, args.worker_root))
 
 
 if __name__ == "__main__":
