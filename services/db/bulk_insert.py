@@ -73,8 +73,16 @@ COPY_CHUNK_ROWS = 10_000
 
 
 def _encode(rows: Sequence[Sequence[Any]]) -> bytes:
-    columns_text = [
-        list(map(str if set(map(type, values)) <= _PLAIN else _text, values))
-        for values in zip(*rows, strict=True)
-    ]
+    columns_text = [_column_text(values) for values in zip(*rows, strict=True)]
     return ("\n".join(map("\t".join, zip(*columns_text, strict=True))) + "\n").encode()
+
+
+def _column_text(values: Sequence[Any]) -> Sequence[str]:
+    types = set(map(type, values))
+    if types <= _PLAIN:
+        return list(map(str, values))
+    if types <= _PLAIN | {type(None)}:
+        return ["\\N" if value is None else str(value) for value in values]
+    if types == {str} and not any(c in "".join(values) for c in "\\\t\n\r"):
+        return values  # nothing to escape
+    return list(map(_text, values))
