@@ -26,13 +26,16 @@ SignedRupiah = Annotated[
 ]
 
 
+_WHOLE = Decimal(1)
+
+
 def rupiah_round(value: Decimal) -> int:
     """Round a Decimal amount to whole rupiah, half away from zero."""
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return int(value.quantize(_WHOLE, rounding=ROUND_HALF_UP))
 
 
 def rupiah_floor(value: Decimal) -> int:
-    return int(value.quantize(Decimal(1), rounding=ROUND_FLOOR))
+    return int(value.quantize(_WHOLE, rounding=ROUND_FLOOR))
 
 
 def split_largest_remainder(
