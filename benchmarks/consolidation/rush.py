@@ -16,14 +16,14 @@ Then, as it happens on the day:
 
 Target (issue 16): the first build within 1.5 × the second, in every run.
 
-Statistics are what the application leaves: the script runs no ``ANALYZE``. So that
-autovacuum cannot analyse a table between the rush and the build on a server where it runs
-(the outcome would then depend on its timing), every table of the benchmark's database has
-``autovacuum_enabled = false``; the run reports, per table read by the build, when it was last
-analysed and by whom, and how many rows changed since. ``--server-root`` runs the API from
-another checkout (e.g. the commit before a fix) against the same schema and load.
-``--explain`` prints EXPLAIN (ANALYZE, BUFFERS) of the build's demand read as it stands
-right after the close, before the first build.
+After the rush the script runs no ``ANALYZE``: the statistics at the build are what the
+application leaves, from one of three starting states taken in turn (``SCENARIOS``: none, an
+analysed smaller cycle the day before, an analysis half-way through the rush). Every table of
+the benchmark's database has ``autovacuum_enabled = false``, so autovacuum cannot analyse one
+between the rush and the build where it runs; each run reports, per table, its last analysis
+and the rows changed since. ``--server-root`` runs the API (and its migrations) from another
+checkout, e.g. the commit before a change; ``--explain`` prints EXPLAIN (ANALYZE, BUFFERS) of
+the build's read of the cycle's lines right after the close.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import argparse
 import asyncio
 import os
 import random
+import socket
 import statistics
 import subprocess
 import sys
@@ -57,7 +58,6 @@ from services.settings import Settings
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 WARUNGS, PRODUCTS, LINES, SUPPLIERS, CONCURRENCY = 2_500, 200, 30, 5, 16
-PORT = 8791
 SCENARIOS = {
     "fresh": "a new database: no table analysed yet",
     "yesterday": "yesterday's cycle of 250 warungs, received, analysed overnight",
@@ -202,7 +202,13 @@ def migrate(url: str, server_root: Path) -> None:
     )
 
 
-def serve(url: str, server_root: Path) -> subprocess.Popen[bytes]:
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve(url: str, server_root: Path, port: int) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "KULAKAN_DATABASE_URL": url,
@@ -220,7 +226,7 @@ def serve(url: str, server_root: Path) -> subprocess.Popen[bytes]:
             "--host",
             "127.0.0.1",
             "--port",
-            str(PORT),
+            str(port),
             "--log-level",
             "warning",
             "--no-access-log",
@@ -231,9 +237,9 @@ def serve(url: str, server_root: Path) -> subprocess.Popen[bytes]:
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and proc.poll() is None:
         try:
-            httpx.get(f"http://127.0.0.1:{PORT}/health/live", timeout=1)
+            httpx.get(f"http://127.0.0.1:{port}/health/live", timeout=1)
             return proc
         except httpx.HTTPError:
             time.sleep(0.2)  # polling the readiness of a process this script started
@@ -282,12 +288,8 @@ async def statistics_state(conn: asyncpg.Connection) -> dict[str, str]:
         list(TABLES),
     )
     return {
-        r["relname"]: (
-            f"analysed {'by autovacuum' if r['last_autoanalyze'] else ''}"
-            f"{'' if r['last_analyze'] or r['last_autoanalyze'] else 'never'}"
-            f"{' (ANALYZE)' if r['last_analyze'] else ''}, {r['n_mod_since_analyze']:,} rows"
-            f" changed since, {r['n_live_tup']:,} live"
-        )
+        r["relname"]: f"last analysed {r['last_analyze'] or r['last_autoanalyze'] or 'never'},"
+        f" {r['n_mod_since_analyze']:,} rows changed since, {r['n_live_tup']:,} live"
         for r in rows
     }
 
@@ -305,12 +307,13 @@ async def one(
         conn = await asyncpg.connect(dsn(url))
         try:
             seeded = await seed(conn, rnd, scenario)
-            proc = await asyncio.to_thread(serve, url, server_root)
+            port = free_port()
+            proc = await asyncio.to_thread(serve, url, server_root, port)
             satker, cycle = seeded["satker"], seeded["cycle"]
             coordinator = {"Authorization": f"Bearer {seeded['coordinator']}"}
             limits = httpx.Limits(max_connections=CONCURRENCY)
             async with httpx.AsyncClient(
-                base_url=f"http://127.0.0.1:{PORT}", timeout=600, limits=limits
+                base_url=f"http://127.0.0.1:{port}", timeout=600, limits=limits
             ) as client:
                 rush_s = await rush(client, seeded, rnd, conn if scenario == "midway" else None)
                 cycle_url = f"/v1/satkers/{satker}/cycles/{cycle}"
