@@ -26,13 +26,16 @@ SignedRupiah = Annotated[
 ]
 
 
+_WHOLE = Decimal(1)
+
+
 def rupiah_round(value: Decimal) -> int:
     """Round a Decimal amount to whole rupiah, half away from zero."""
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return int(value.quantize(_WHOLE, rounding=ROUND_HALF_UP))
 
 
 def rupiah_floor(value: Decimal) -> int:
-    return int(value.quantize(Decimal(1), rounding=ROUND_FLOOR))
+    return int(value.quantize(_WHOLE, rounding=ROUND_FLOOR))
 
 
 def split_largest_remainder(
@@ -43,29 +46,43 @@ def split_largest_remainder(
     Each part is a multiple of ``step``; ``total`` must be one too. Ties in the remainder go
     to the earlier index, so the result is deterministic. All-zero weights split evenly.
     """
+    return split_totals_largest_remainder([total], weights, step=step)[0]
+
+
+def split_totals_largest_remainder(
+    totals: Sequence[int], weights: Sequence[Decimal | int], *, step: int = 1
+) -> list[list[int]]:
+    """:func:`split_largest_remainder` of each of ``totals`` over the same ``weights``."""
     if step <= 0:
         raise ValueError("step must be positive")
-    if total % step:
+    if any(total % step for total in totals):
         raise ValueError("total must be a multiple of step")
     n = len(weights)
     if n == 0:
-        if total:
+        if any(totals):
             raise ValueError("cannot split a non-zero total over no parts")
-        return []
-    ws = [Decimal(w) for w in weights]
+        return [[] for _ in totals]
+    ws = [w if isinstance(w, Decimal) else Decimal(w) for w in weights]
     if any(w < 0 for w in ws):
         raise ValueError("weights must not be negative")
     wsum = sum(ws, Decimal(0))
     if wsum == 0:
         ws = [Decimal(1)] * n
         wsum = Decimal(n)
-    units = total // step
-    exact = [Decimal(units) * w / wsum for w in ws]
-    floors = [int(e.to_integral_value(rounding=ROUND_FLOOR)) for e in exact]
+    return [_split(total // step, ws, wsum, step) for total in totals]
+
+
+def _split(units: int, ws: list[Decimal], wsum: Decimal, step: int) -> list[int]:
+    scale = Decimal(units)
+    exact = [scale * w / wsum for w in ws]
+    floors = [int(e) for e in exact]  # truncation is the floor: nothing here is negative
     left = units - sum(floors)
-    order = sorted(range(n), key=lambda i: (-(exact[i] - floors[i]), i))
-    for i in order[:left]:
-        floors[i] += 1
+    if left:
+        # largest remainder first, the earlier index on a tie: sort (−remainder, index) pairs
+        shortfalls = [f - e for e, f in zip(exact, floors, strict=True)]
+        order = sorted(zip(shortfalls, range(len(ws)), strict=True))
+        for _, i in order[:left]:
+            floors[i] += 1
     return [f * step for f in floors]
 
 
@@ -76,4 +93,5 @@ __all__ = [
     "rupiah_floor",
     "rupiah_round",
     "split_largest_remainder",
+    "split_totals_largest_remainder",
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import sys
 import time
@@ -154,6 +155,13 @@ async def fill(conn: asyncpg.Connection, warungs: int, rnd: random.Random) -> tu
     return satker, bb
 
 
+def cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) of a local process so far, from /proc; the database
+    server's share of the work, whatever else keeps the machine busy."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def one(server: str, warungs: int) -> dict[str, object]:
     name = f"kulakan_bench_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(dsn(server))
@@ -169,10 +177,13 @@ async def one(server: str, warungs: int) -> dict[str, object]:
             await conn.close()
         engine = make_engine(url, pool_size=2)
         try:
-            started = time.perf_counter()
+            load = os.getloadavg()[0]
             async with Tx(engine) as tx:
+                backend = await (await tx.raw()).fetchval("SELECT pg_backend_pid()")
+                started, cpu, db_cpu = time.perf_counter(), time.process_time(), cpu_of(backend)
                 settled = await settle_bulk_buy(tx, satker, bb, NOW)
-            seconds = time.perf_counter() - started
+            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+            db_cpu = cpu_of(backend) - db_cpu
         finally:
             await engine.dispose()
         assert settled.invoiced_idr == settled.supplier_billed_idr
@@ -180,6 +191,9 @@ async def one(server: str, warungs: int) -> dict[str, object]:
             "warungs": warungs,
             "lines": warungs * LINES,
             "seconds": seconds,
+            "cpu": cpu,
+            "db_cpu": db_cpu,
+            "load": load,
             "invoiced_idr": settled.invoiced_idr,
         }
     finally:
@@ -190,14 +204,16 @@ async def one(server: str, warungs: int) -> dict[str, object]:
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[250, 1000, 2500])
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each size, one row each")
     parser.add_argument("--write", action="store_true", help="write RESULTS.md beside this script")
     args = parser.parse_args()
     server = resolve_database_url(Settings.from_env())
     rows = []
-    for warungs in args.sizes:
+    for warungs in [size for size in args.sizes for _ in range(args.repeat)]:
         result = await one(server, warungs)
         rows.append(
             f"| {result['warungs']:,} | {result['lines']:,} | {result['seconds']:.2f} |"
+            f" {result['cpu']:.2f} | {result['db_cpu']:.2f} | {result['load']:.1f} |"
             f" {result['invoiced_idr']:,} |"
         )
         print(rows[-1], flush=True)
@@ -207,7 +223,8 @@ async def main() -> None:
         "`KULAKAN_DATABASE_URL`, or the embedded one).\n\n"
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}, PostgreSQL on "
         "127.0.0.1.\n\n"
-        "| warungs | restock lines | settle s | invoiced = billed IDR |\n|---|---|---|---|\n"
+        "| warungs | restock lines | settle s | CPU s, this process | CPU s, its PostgreSQL"
+        " backend | load average | invoiced = billed IDR |\n|---|---|---|---|---|---|---|\n"
         + "\n".join(rows)
         + "\n"
     )

@@ -136,6 +136,7 @@ async def mark_dropped_lines(
         WHERE r.satker_id = l.satker_id AND r.id = l.request_id
           AND r.satker_id = $1 AND r.cycle_id = $2 AND ($3::bigint IS NULL OR l.product_id = $3)
           AND r.status IN ('locked', 'consolidated')
+          AND l.dropped_reason IS DISTINCT FROM $4
         """,
         satker_id,
         cycle_id,

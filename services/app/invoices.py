@@ -11,7 +11,7 @@ import msgspec
 
 from contracts.api.fulfilment import InvoiceLineOut, InvoiceOut
 from contracts.errors import Conflict, NotFound
-from services.db.bulk_insert import insert_rows
+from services.db.bulk_insert import copy_rows, insert_rows
 from services.db.tx import Tx
 from services.domain.settlement import (
     SATKER,
@@ -76,12 +76,22 @@ async def write_invoices(
         returning="id, warung_id",
     )
     invoice_of = {r["warung_id"]: r["id"] for r in invoice_ids}
-    await insert_rows(
+    await copy_rows(
         raw,
         "invoice_line",
-        "satker_id bigint, invoice_id bigint, line_no int, supplier_id bigint,"
-        " product_id bigint, sku varchar, quantity numeric, goods_idr bigint, fee_idr bigint,"
-        " terms varchar, due_on date",
+        [
+            "satker_id",
+            "invoice_id",
+            "line_no",
+            "supplier_id",
+            "product_id",
+            "sku",
+            "quantity",
+            "goods_idr",
+            "fee_idr",
+            "terms",
+            "due_on",
+        ],
         [
             (
                 satker_id,

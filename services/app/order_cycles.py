@@ -19,6 +19,7 @@ from contracts.api.demand import (
 )
 from contracts.errors import Conflict, FieldError, InvalidInput, NotFound
 from services.auth import Principal, Role
+from services.db.statistics import analyse_if_changed
 from services.db.tx import Tx
 from services.domain import cycle as cycle_domain
 from services.domain.versioning import check_if_match
@@ -298,6 +299,8 @@ async def lock_cycle(raw: Any, satker_id: int, cycle_id: int, now: datetime, by:
         cycle_id,
         now,
     )
+    # the build reads the cycle's requests next, and they have just arrived in a rush
+    await analyse_if_changed(raw, ("restock_request", "restock_line"))
     return closed
 
 

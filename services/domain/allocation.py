@@ -55,10 +55,11 @@ def step_for(fractional: bool) -> Decimal:
 
 
 def _units(quantity: Decimal, step: Decimal) -> int:
-    units = quantity / step
-    if units != units.to_integral_value():
+    units = quantity if step == 1 else quantity / step
+    whole = int(units)
+    if units != whole:
         raise ValueError(f"{quantity} is not a whole number of steps of {step}")
-    return int(units)
+    return whole
 
 
 def _share(available: int, wants: Sequence[int]) -> list[int]:
@@ -67,6 +68,48 @@ def _share(available: int, wants: Sequence[int]) -> list[int]:
     if available >= sum(wants):
         return list(wants)
     return split_largest_remainder(available, wants)
+
+
+def _line_parts(ordered: Sequence[DemandLine], available: int, step: Decimal) -> list[int]:
+    """Units for each line (in ``ordered``'s order): pre-orders first, then the rest."""
+    wants = [_units(line.requested, step) for line in ordered]
+    parts = [0] * len(ordered)
+    for preorders in (True, False):
+        group = [i for i, line in enumerate(ordered) if line.preorder is preorders]
+        shared = _share(available, [wants[i] for i in group])
+        for i, part in zip(group, shared, strict=True):
+            parts[i] = part
+        available -= sum(shared)
+    return parts
+
+
+def _top_up(left: int, headroom: Mapping[int, Decimal], step: Decimal) -> dict[int, Decimal]:
+    """Units left over, shared over the warungs' headroom (never above it)."""
+    warungs = sorted(w for w, room in headroom.items() if room > 0)
+    rooms = [int(headroom[w] / step) for w in warungs]
+    extra = _share(left, rooms)
+    return {w: part * step for w, part in zip(warungs, extra, strict=True) if part}
+
+
+def _allocation(
+    ordered: Sequence[DemandLine],
+    parts: Sequence[int],
+    left: int,
+    step: Decimal,
+    headroom: Mapping[int, Decimal] | None,
+) -> Allocation:
+    allocations = tuple(
+        LineAllocation(
+            line_id=line.line_id,
+            warung_id=line.warung_id,
+            requested=line.requested,
+            allocated=part * step,
+        )
+        for line, part in zip(ordered, parts, strict=True)
+    )
+    surplus = _top_up(left, headroom, step) if left and headroom else {}
+    left -= sum(int(extra / step) for extra in surplus.values())
+    return Allocation(lines=allocations, surplus_to_warungs=surplus, satker_stock=left * step)
 
 
 def allocate(
@@ -84,35 +127,14 @@ def allocate(
     if delivered < 0:
         raise ValueError("delivered must not be negative")
     step = step_for(fractional)
-    ordered = sorted(lines, key=lambda line: line.line_id)
-    left = _units(delivered, step)
-    given: dict[LineId, int] = {}
-    for preorders in (True, False):
-        group = [line for line in ordered if line.preorder is preorders]
-        wants = [_units(line.requested, step) for line in group]
-        parts = _share(left, wants)
-        for line, part in zip(group, parts, strict=True):
-            given[line.line_id] = part
-        left -= sum(parts)
-    allocations = tuple(
-        LineAllocation(
-            line_id=line.line_id,
-            warung_id=line.warung_id,
-            requested=line.requested,
-            allocated=given[line.line_id] * step,
-        )
-        for line in ordered
-    )
-    surplus: dict[int, Decimal] = {}
-    if left and headroom:
-        warungs = sorted(w for w, room in headroom.items() if room > 0)
-        rooms = [int(headroom[w] / step) for w in warungs]
-        extra = _share(left, rooms)
-        for warung, part in zip(warungs, extra, strict=True):
-            if part:
-                surplus[warung] = part * step
-        left -= sum(extra)
-    return Allocation(lines=allocations, surplus_to_warungs=surplus, satker_stock=left * step)
+    ordered = sorted(lines, key=_line_id)
+    available = _units(delivered, step)
+    parts = _line_parts(ordered, available, step)
+    return _allocation(ordered, parts, available - sum(parts), step, headroom)
+
+
+def _line_id(line: DemandLine) -> LineId:
+    return line.line_id
 
 
 def break_bulk(
@@ -130,14 +152,18 @@ def break_bulk(
     shared in whole pieces and the satker keeps the rest, so the parts still add up to
     ``delivered``.
     """
+    if delivered < 0:
+        raise ValueError("delivered must not be negative")
     step = step_for(fractional)
     whole = (delivered / step).to_integral_value(rounding=ROUND_FLOOR) * step
-    first = allocate(lines, whole, fractional=fractional)
-    got: dict[int, Decimal] = {}
-    for a in first.lines:
-        got[a.warung_id] = got.get(a.warung_id, Decimal(0)) + a.allocated
-    headroom = {w: max(room[w] - g, Decimal(0)) for w, g in got.items() if w in room}
-    result = allocate(lines, whole, fractional=fractional, headroom=headroom)
+    ordered = sorted(lines, key=_line_id)
+    available = _units(whole, step)
+    parts = _line_parts(ordered, available, step)  # what each line gets does not need the room
+    got: dict[int, int] = {}
+    for line, part in zip(ordered, parts, strict=True):
+        got[line.warung_id] = got.get(line.warung_id, 0) + part
+    headroom = {w: max(room[w] - g * step, Decimal(0)) for w, g in got.items() if w in room}
+    result = _allocation(ordered, parts, available - sum(parts), step, headroom)
     return msgspec.structs.replace(result, satker_stock=result.satker_stock + delivered - whole)
 
 

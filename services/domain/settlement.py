@@ -16,10 +16,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from operator import attrgetter
 
 import msgspec
 
-from contracts.money import rupiah_round, split_largest_remainder
+from contracts.money import rupiah_round, split_totals_largest_remainder
 from contracts.quantity import QUANTUM
 from services.domain.allocation import Allocation
 from services.domain.purchase_order import delivered_value_idr
@@ -267,33 +268,31 @@ def settle(
 ) -> list[Invoice]:
     """One invoice per party; per supplier, the parts sum exactly to its billed total."""
     by_supplier: dict[int, list[DeliveredShare]] = defaultdict(list)
-    for s in sorted(shares, key=lambda s: (s.supplier_id, s.party_id, s.sku)):
+    for s in sorted(shares, key=attrgetter("supplier_id", "party_id", "sku")):
         by_supplier[s.supplier_id].append(s)
     bill_of = {b.supplier_id: b for b in bills}
     missing = set(by_supplier) - set(bill_of)
     if missing:
         raise ValueError(f"no bill for supplier(s) {sorted(missing)}")
-    lines: dict[int, list[InvoiceLine]] = defaultdict(list)
+    lines: dict[int, list[tuple[InvoiceLine, DeliveredShare]]] = defaultdict(list)
     for supplier_id, group in by_supplier.items():
         bill = bill_of[supplier_id]
-        values = [s.quantity * s.unit_cost for s in group]
-        goods = split_largest_remainder(bill.goods_idr, values)
-        fees = split_largest_remainder(bill.delivery_fee_idr, values)
+        goods, fees = split_totals_largest_remainder(
+            [bill.goods_idr, bill.delivery_fee_idr], [s.quantity * s.unit_cost for s in group]
+        )
         for s, g, f in zip(group, goods, fees, strict=True):
-            lines[s.party_id].append(
-                InvoiceLine(
-                    supplier_id=supplier_id, sku=s.sku, quantity=s.quantity, goods_idr=g, fee_idr=f
-                )
+            line = InvoiceLine(
+                supplier_id=supplier_id, sku=s.sku, quantity=s.quantity, goods_idr=g, fee_idr=f
             )
-    share_of = {(s.party_id, s.supplier_id, s.sku): s for s in shares}
+            lines[s.party_id].append((line, s))
+    due_of = {b.supplier_id: due_date(delivered_on, b.terms, b.tempo_days) for b in bills}
     invoices = []
     for party_id in sorted(lines):
-        party_lines = tuple(lines[party_id])
+        party_lines = tuple(line for line, _ in lines[party_id])
         party_goods = sum(line.goods_idr for line in party_lines)
         party_fees = sum(line.fee_idr for line in party_lines)
         market = customer = paid_with_ref = 0
-        for line in party_lines:
-            s = share_of[(party_id, line.supplier_id, line.sku)]
+        for line, s in lines[party_id]:
             if s.market_price_idr is None:
                 continue
             value = rupiah_round(s.quantity * s.market_price_idr)
@@ -308,10 +307,7 @@ def settle(
                 goods_idr=party_goods,
                 fees_idr=party_fees,
                 total_idr=party_goods + party_fees,
-                due={
-                    sid: due_date(delivered_on, bill_of[sid].terms, bill_of[sid].tempo_days)
-                    for sid in sorted({line.supplier_id for line in party_lines})
-                },
+                due={sid: due_of[sid] for sid in sorted({ln.supplier_id for ln in party_lines})},
                 market_value_idr=market,
                 savings_idr=market - paid_with_ref,
                 customer_savings_idr=customer,

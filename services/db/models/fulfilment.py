@@ -60,26 +60,29 @@ class ProductDelivery(Base):
 
 class WarungDelivery(Base):
     """What one warung gets of one product: asked, allocated (surplus included), and what it
-    says it received."""
+    says it received.
+
+    Settlement writes tens of thousands of these at once, so only the key to the settlement is
+    checked per row; warung, product and supplier are copied from rows already checked
+    against them (restock requests and lines, purchase orders) and are never deleted."""
 
     __tablename__ = "warung_delivery"
     __table_args__ = (
         ForeignKeyConstraint(
             ["satker_id", "bulk_buy_id"], ["settlement.satker_id", "settlement.bulk_buy_id"]
         ),
-        ForeignKeyConstraint(["satker_id", "warung_id"], ["warung.satker_id", "warung.id"]),
         CheckConstraint("receipt IN ('pending','received','short','damaged')", name="receipt"),
     )
 
     satker_id: Mapped[int] = mapped_column(primary_key=True)
     bulk_buy_id: Mapped[int] = mapped_column(primary_key=True)
     warung_id: Mapped[int] = mapped_column(primary_key=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), primary_key=True)
+    product_id: Mapped[int] = mapped_column(primary_key=True)
     requested: Mapped[Decimal]
     preorder: Mapped[Decimal]
     allocated: Mapped[Decimal]  # for its lines, at most what it asked
     surplus: Mapped[Decimal]  # extra from rounded-up packs, below its maximum stock
-    supplier_id: Mapped[int] = mapped_column(ForeignKey("supplier.id"))  # the main source
+    supplier_id: Mapped[int]  # the main source
     receipt: Mapped[str] = mapped_column(String(20), server_default=text("'pending'"))
     received: Mapped[Decimal | None]
     damaged: Mapped[Decimal | None]
@@ -131,14 +134,18 @@ class InvoiceCounter(Base):
 
 
 class InvoiceLine(Base):
+    """One supplier's part of one product on an invoice. Written with the invoice, tens of
+    thousands at a settlement: only the key to the invoice is checked per row (supplier and
+    product come from purchase-order lines checked against them)."""
+
     __tablename__ = "invoice_line"
     __table_args__ = (child_of("invoice", "invoice_id"),)
 
     satker_id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(primary_key=True)
     line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
-    supplier_id: Mapped[int] = mapped_column(ForeignKey("supplier.id"))
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    supplier_id: Mapped[int]
+    product_id: Mapped[int]
     sku: Mapped[str] = mapped_column(String(40))
     quantity: Mapped[Decimal]
     goods_idr: Mapped[int]
