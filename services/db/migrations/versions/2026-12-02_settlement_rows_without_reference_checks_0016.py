@@ -10,7 +10,7 @@ restock and purchase-order lines → product, purchase orders → supplier), rea
 transaction, and none of product, supplier or warung is ever deleted (they are deactivated).
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-02 17:00:00
 """
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0016"
-down_revision = "0012"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
