@@ -22,8 +22,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(url: str, seconds: float = 30.0) -> None:
-    """Until ``url`` answers 200; RuntimeError after ``seconds``."""
+def wait_for(url: str, seconds: float = 90.0) -> None:
+    """Until ``url`` answers 200; RuntimeError after ``seconds`` (generous: on a busy two-core
+    machine importing the app alone has taken 14 s)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         with contextlib.suppress(httpx.HTTPError):
