@@ -21,6 +21,7 @@ import random
 import re
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -41,6 +42,14 @@ BODIES = 200
 
 async def admin(sql: str) -> None:
     conn = await asyncpg.connect(f"{PG}/postgres")
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def admin_db(sql: str) -> None:
+    conn = await asyncpg.connect(f"{PG}/{DB}")
     try:
         await conn.execute(sql)
     finally:
@@ -110,6 +119,7 @@ async def seed() -> Path:
         )
     finally:
         await conn.close()
+    await admin_db("VACUUM ANALYZE")  # as autovacuum would have: no round starts on fresh tables
     rng = random.Random(7)
     OUT.mkdir(parents=True, exist_ok=True)
     data = OUT / "restock_api.data"
@@ -126,35 +136,95 @@ async def seed() -> Path:
     return data
 
 
-def serve(args: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            *args,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        cwd=env.get("CWD", str(ROOT)),
-        env={**os.environ, **env},
-    )
-    deadline = time.monotonic() + 30
+def wait_ready(proc: subprocess.Popen[bytes], port: int) -> None:
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
-            return proc
+            return
         except httpx.HTTPError:
             time.sleep(0.2)  # polling readiness of a process we started
     proc.kill()
     raise RuntimeError(f"server on port {port} did not start")
+
+
+def serve(kind: str, workers: int, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    """The full service through ``kulakan serve --workers N``, or the floor under the same server
+    (Granian, uvloop) with the same number of processes."""
+    if kind == "full":
+        cmd = [sys.executable, "-m", "services.cli", "serve", "--workers", str(workers)]
+        cmd += ["--port", str(port)]
+        cwd = ROOT
+    else:
+        cmd = [sys.executable, "-m", "granian", "--interface", "asgi", "--loop", "uvloop"]
+        cmd += ["--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+        cmd += ["--port", str(port), "floor_app:app"]
+        cwd = HERE
+    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **env})
+    wait_ready(proc, port)
+    return proc
+
+
+def worker_pids(proc: subprocess.Popen[bytes]) -> list[int]:
+    """The server's worker processes (Granian forks them from the process we started)."""
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    return [int(p) for p in children.read_text().split()] if children.exists() else []
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class WaitSampler:
+    """What the database's busy backends wait on, sampled every 50 ms while wrk runs
+    (``pg_stat_activity`` joined with the ungranted ``pg_locks``)."""
+
+    QUERY = """
+        SELECT coalesce(a.wait_event_type || ':' || a.wait_event, 'on CPU') AS wait,
+               coalesce(l.locktype, '') AS lock,
+               coalesce((regexp_match(a.query, '^[[:space:]]*([[:alpha:]]+)'))[1], '') AS verb
+        FROM pg_stat_activity a
+        LEFT JOIN pg_locks l ON l.pid = a.pid AND NOT l.granted
+        WHERE a.datname = $1 AND a.state = 'active' AND a.backend_type = 'client backend'
+          AND a.pid <> pg_backend_pid()
+    """
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self.samples = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
+
+    async def _run(self) -> None:
+        conn = await asyncpg.connect(f"{PG}/postgres")
+        try:
+            while not self._stop.is_set():
+                for r in await conn.fetch(self.QUERY, DB):
+                    key = f"{r['wait']} {r['lock']} {r['verb']}".replace("  ", " ").strip()
+                    self.counts[key] = self.counts.get(key, 0) + 1
+                self.samples += 1
+                await asyncio.sleep(0.05)
+        finally:
+            await conn.close()
+
+    def __enter__(self) -> WaitSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+
+async def count_requests() -> int:
+    conn = await asyncpg.connect(f"{PG}/{DB}")
+    try:
+        return await conn.fetchval("SELECT count(*) FROM restock_request")
+    finally:
+        await conn.close()
 
 
 def wrk(
@@ -221,98 +291,192 @@ def machine() -> str:
     )
 
 
+def full_env(url: str, **extra: str) -> dict[str, str]:
+    return {
+        "KULAKAN_DATABASE_URL": url,
+        "KULAKAN_LOG_LEVEL": "WARNING",
+        "KULAKAN_LOG_JSON": "true",
+        "KULAKAN_DB_POOL_SIZE": "20",
+        "KULAKAN_DATA_DIR": str(OUT / "restock_api-data"),
+        **extra,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=2, help="alternate the order, average")
+    parser.add_argument("--processes", default="1,2", help="server processes per row")
+    parser.add_argument(
+        "--no-key-row", action="store_true", help="add the full endpoint without keys"
+    )
+    parser.add_argument("--soak", type=int, default=0, help="then N requests, RSS sampled")
+    parser.add_argument("--soak-seconds", type=int, default=600, help="bound on the soak")
     parser.add_argument("--write", action="store_true", help="write RESULTS.md")
     opts = parser.parse_args()
     data = asyncio.run(seed())
     url = f"{PG.replace('postgresql://', 'postgresql+asyncpg://')}/{DB}"
-    results: dict[str, dict[str, float]] = {}
-    runs = {
-        "full (no Idempotency-Key)": (
-            ["services.api.app:create_app", "--factory"],
-            {
-                "KULAKAN_DATABASE_URL": url,
-                "KULAKAN_LOG_LEVEL": "WARNING",
-                "KULAKAN_LOG_JSON": "true",
-                "KULAKAN_DB_POOL_SIZE": "10",
-                "BENCH_NO_IDEMPOTENCY": "1",
-            },
-            8780,
-        ),
-        "full": (
-            ["services.api.app:create_app", "--factory"],
-            {
-                "KULAKAN_DATABASE_URL": url,
-                "KULAKAN_LOG_LEVEL": "WARNING",
-                "KULAKAN_LOG_JSON": "true",
-                "KULAKAN_DB_POOL_SIZE": "10",
-            },
-            8781,
-        ),
-        "floor": (
-            ["floor_app:app"],
-            {"FLOOR_DSN": f"{PG}/{DB}", "CWD": str(HERE)},
-            8782,
-        ),
+    kinds = {
+        "full": ("full", full_env(url)),
+        "full (no Idempotency-Key)": ("full", full_env(url, BENCH_NO_IDEMPOTENCY="1")),
+        "floor": ("floor", {"FLOOR_DSN": f"{PG}/{DB}"}),
     }
-    rounds: dict[str, list[dict[str, float]]] = {name: [] for name in runs}
+    configs = [
+        (name, int(n))
+        for n in opts.processes.split(",")
+        for name in (["full", "floor"] + (["full (no Idempotency-Key)"] if opts.no_key_row else []))
+    ]
+    rounds: dict[tuple[str, int], list[dict[str, float]]] = {c: [] for c in configs}
+    waits: dict[str, int] = {}
+    samples = 0
     for n in range(opts.rounds):
-        order = list(runs) if n % 2 == 0 else list(reversed(runs))
-        for name in order:
-            args, env, port = runs[name]
+        for i, (name, processes) in enumerate(configs if n % 2 == 0 else configs[::-1]):
+            kind, env = kinds[name]
+            port = 8780 + i
             load = {k: v for k, v in env.items() if k.startswith("BENCH_")}
-            proc = serve(args, env, port)
+            proc = serve(kind, processes, env, port)
             try:
                 wrk(port, data, opts.warmup, opts.connections, load)
-                rounds[name].append(wrk(port, data, opts.seconds, opts.connections, load))
+                before = asyncio.run(count_requests())
+                with WaitSampler() as sampler:
+                    measured = wrk(port, data, opts.seconds, opts.connections, load)
+                measured["stored"] = asyncio.run(count_requests()) - before
+                measured["rss"] = max((rss_mb(p) for p in worker_pids(proc)), default=0.0)
+                measured["load"] = os.getloadavg()[0]
+                if name == "full":
+                    samples += sampler.samples
+                    for key, count in sampler.counts.items():
+                        waits[key] = waits.get(key, 0) + count
             finally:
                 proc.terminate()
-                proc.wait(timeout=10)
-            print(f"round {n + 1}", name, rounds[name][-1], flush=True)
-    for name, measured in rounds.items():
-        results[name] = {
-            "rps": sum(r["rps"] for r in measured) / len(measured),
-            "p50": sum(r["p50"] for r in measured) / len(measured),
-            "p99": sum(r["p99"] for r in measured) / len(measured),
-            "errors": sum(r["errors"] for r in measured),
-            "requests": sum(r["requests"] for r in measured),
+                proc.wait(timeout=30)
+            rounds[(name, processes)].append(measured)
+            print(f"round {n + 1}", name, processes, measured, flush=True)
+    results = {
+        c: {
+            **{k: sum(r[k] for r in m) / len(m) for k in ("rps", "p50", "p99", "rss", "load")},
+            **{k: sum(r[k] for r in m) for k in ("errors", "requests", "stored")},
         }
-    ratio = results["full"]["rps"] / results["floor"]["rps"]
-    p99x = results["full"]["p99"] / results["floor"]["p99"]
-    print(f"ratio {ratio:.2f}, p99 {p99x:.2f}x floor")
+        for c, m in rounds.items()
+    }
+    ratios = {
+        p: (
+            results[("full", p)]["rps"] / results[("floor", p)]["rps"],
+            results[("full", p)]["p99"] / results[("floor", p)]["p99"],
+        )
+        for p in sorted({p for _, p in configs})
+    }
+    for p, (ratio, p99x) in ratios.items():
+        print(f"{p} process(es): ratio {ratio:.2f}, p99 {p99x:.2f}x floor")
+    print("waits of the full endpoint's backends:", waits, "in", samples, "samples")
+    soaked = soak(data, url, opts) if opts.soak else None
     if opts.write:
-        write_results(results, ratio, p99x, opts)
+        write_results(results, rounds, ratios, waits, samples, soaked, opts)
     asyncio.run(admin(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)'))
     return 0
 
 
+def soak(data: Path, url: str, opts: argparse.Namespace) -> list[tuple[float, int, float]]:
+    """The full endpoint, one process, until ``opts.soak`` requests are stored (or
+    ``opts.soak_seconds`` pass): (seconds, requests stored, worker RSS MB) every 2 s."""
+    proc = serve("full", 1, full_env(url), 8790)
+    trace: list[tuple[float, int, float]] = []
+    try:
+        (pid,) = worker_pids(proc)
+        base = asyncio.run(count_requests())
+        started = time.monotonic()
+        cmd = ["wrk", "-t2", f"-c{opts.connections}", f"-d{opts.soak_seconds}s", "--timeout", "10s"]
+        load = subprocess.Popen(
+            [*cmd, "-s", str(HERE / "request.lua"), "http://127.0.0.1:8790"],
+            env={**os.environ, "BENCH_DATA": str(data)},
+            stdout=subprocess.DEVNULL,
+        )
+        try:
+            while load.poll() is None:
+                time.sleep(2)
+                stored = asyncio.run(count_requests()) - base
+                trace.append((time.monotonic() - started, stored, rss_mb(pid)))
+                print("soak", trace[-1], flush=True)
+                if stored >= opts.soak:
+                    break
+        finally:
+            load.terminate()
+            load.wait(timeout=30)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return trace
+
+
+def rss_at(trace: list[tuple[float, int, float]], requests: int) -> tuple[float, int, float] | None:
+    return next((t for t in trace if t[1] >= requests), None)
+
+
 def write_results(
-    results: dict[str, dict[str, float]], ratio: float, p99x: float, opts: argparse.Namespace
+    results: dict[tuple[str, int], dict[str, float]],
+    rounds: dict[tuple[str, int], list[dict[str, float]]],
+    ratios: dict[int, tuple[float, float]],
+    waits: dict[str, int],
+    samples: int,
+    soaked: list[tuple[float, int, float]] | None,
+    opts: argparse.Namespace,
 ) -> None:
     rows = "\n".join(
-        f"| {name} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {int(r['errors'])} |"
-        f" {int(r['requests'])} |"
-        for name, r in results.items()
+        f"| {name} | {p} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {int(r['errors'])} |"
+        f" {int(r['requests'])} | {int(r['stored'])} | {r['rss']:.0f} |"
+        for (name, p), r in results.items()
+    )
+    per_round = "\n".join(
+        f"| {name} | {p} | "
+        + " | ".join(f"{m['rps']:.0f} ({m['p99']:.0f} ms, load {m['load']:.1f})" for m in ms)
+        + " |"
+        for (name, p), ms in rounds.items()
+    )
+    verdicts = "\n".join(
+        f"- **{p} process{'es' if p > 1 else ''}: full/floor {ratio:.2f}** (target ≥ 0.8);"
+        f" full p99 = **{p99x:.2f}×** the floor's (target ≤ 1.5)."
+        for p, (ratio, p99x) in ratios.items()
+    )
+    waited = "\n".join(
+        f"| {key} | {count / max(samples, 1):.2f} |"
+        for key, count in sorted(waits.items(), key=lambda kv: -kv[1])[:8]
     )
     text = (HERE / "RESULTS.md").read_text() if (HERE / "RESULTS.md").exists() else ""
     marker = "<!-- measured -->"
     head = text.split(marker)[0] if marker in text else text or "# restock_api benchmark\n\n"
+    soak_text = ""
+    if soaked:
+        early, late = rss_at(soaked, 50_000), soaked[-1]
+        peak = max(t[2] for t in soaked)
+        growth = (late[2] / early[2] - 1) * 100 if early else float("nan")
+        soak_text = (
+            f"\nMemory: the full endpoint in one process for {late[1]:,} requests"
+            f" ({late[0]:.0f} s), worker RSS from /proc every 2 s: "
+            + (f"{early[2]:.0f} MB after {early[1]:,}, " if early else "")
+            + f"{late[2]:.0f} MB at the end, peak {peak:.0f} MB;"
+            f" growth from 50,000 to the end {growth:+.1f} % (targets: ≤ 150 MB, within 5 %).\n"
+        )
     (HERE / "RESULTS.md").write_text(
         f"{head}{marker}\n"
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}.\n"
         f"wrk -t2 -c{opts.connections} -d{opts.seconds}s (after a {opts.warmup} s warm-up),"
         f" {opts.rounds} rounds in alternating order, averaged (errors and requests summed),"
-        f" 20 lines per request, {WARUNGS} warungs, one open cycle.\n\n"
-        "| endpoint | requests/s | p50 ms | p99 ms | errors | requests |\n"
-        "|---|---|---|---|---|---|\n"
-        f"{rows}\n\n"
-        f"**Ratio full/floor: {ratio:.2f}** (full = with Idempotency-Key; target ≥ 0.5);"
-        f" full p99 = {p99x:.2f}× the floor's (target ≤ 2).\n"
+        f" 20 lines per request, {WARUNGS} warungs, one open cycle; both under Granian with"
+        " the same number of processes.\n\n"
+        "| endpoint | processes | requests/s | p50 ms | p99 ms | errors | requests | stored |"
+        " worker RSS MB |\n|---|---|---|---|---|---|---|---|---|\n"
+        f"{rows}\n\n{verdicts}\n\n"
+        "Each round (requests/s, p99, 1-minute load average at its end):\n\n"
+        "| endpoint | processes | "
+        + " | ".join(f"round {i + 1}" for i in range(opts.rounds))
+        + " |\n|---|---|"
+        + "---|" * opts.rounds
+        + f"\n{per_round}\n\n"
+        f"What the full endpoint's busy backends waited on ({samples} samples of"
+        " pg_stat_activity and pg_locks, 50 ms apart; mean backends per sample):\n\n"
+        f"| wait, lock, statement | backends |\n|---|---|\n{waited}\n{soak_text}"
     )
 
 

@@ -139,7 +139,11 @@ class RestockRequestController(Controller):
     path = "/v1/restock-requests"
     tags = ["restock requests"]
 
-    @post("/", summary="Submit a restock request (warung key) into the open cycle")
+    @post(
+        "/",
+        summary="Submit a restock request (warung key) into the open cycle",
+        opt={"idempotency": "inline"},  # create_request claims the key in its one statement
+    )
     async def create(self, ctx: Ctx, data: RestockRequestCreate) -> Response[RestockRequestOut]:
         out = await restock.create_request(ctx.tx, ctx.container, ctx.principal, data, ctx.now)
         return Response(out, status_code=201, headers={"ETag": etag(out.version)})

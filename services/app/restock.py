@@ -5,8 +5,9 @@ lines are written by one statement (a CTE with ``unnest``) that also finds the o
 share-locks it, so a concurrent close waits for the insert and then locks the new request.
 Which cycle takes a request, and whether a request may still change, is the cut-off rule of
 ``services.domain.cycle``: computed once per request in Python, bound as parameters.
-Round trips for a submission: BEGIN, the CTE, COMMIT (plus the idempotency row when the client
-sends an ``Idempotency-Key``).
+Round trips for a submission: BEGIN, the CTE, COMMIT, and with an ``Idempotency-Key`` one
+more, to store the response: the key's claim is the CTE's first part
+(:func:`services.db.idempotency.claim_cte`), so a replay inserts nothing.
 """
 
 from __future__ import annotations
@@ -28,13 +29,14 @@ from services.app.container import Container
 from services.app.order_cycles import cutoff_passed, window_args, window_sql
 from services.app.product_cache import CachedProduct
 from services.auth import Principal, Role
+from services.db.idempotency import claim_cte
 from services.db.tx import Tx
 from services.domain import cycle as cycle_rules
 from services.domain import restock as restock_rules
 from services.domain.versioning import check_if_match
 
-_INSERT = f"""
-WITH c AS (
+_INSERT_CTES = f"""
+c AS (
     SELECT id, cutoff_at FROM order_cycle
     WHERE satker_id = $1 AND categories @> $3::varchar[] AND {window_sql(10)}
     ORDER BY cutoff_at, id LIMIT 1
@@ -51,8 +53,17 @@ WITH c AS (
     SELECT $1, h.id, u.n, u.product_id, u.quantity, u.for_preorder
     FROM h, unnest($7::bigint[], $8::numeric[], $9::bool[])
         WITH ORDINALITY AS u(product_id, quantity, for_preorder, n)
-)
+)"""
+_INSERT = f"""
+WITH {_INSERT_CTES}
 SELECT h.id, h.cycle_id, c.cutoff_at FROM h JOIN c ON c.id = h.cycle_id
+"""
+# The same, claiming the Idempotency-Key first: nothing is inserted when the key is taken, and
+# the one row says which (``claimed`` null) or that no cycle took it (``id`` null).
+_INSERT_CLAIMING = f"""
+WITH {claim_cte(14)}, {_INSERT_CTES.replace("FROM c, w", "FROM c, w, claim")}
+SELECT claim.claimed, h.id, h.cycle_id, c.cutoff_at
+FROM (SELECT 1) AS one LEFT JOIN claim ON true LEFT JOIN h ON true LEFT JOIN c ON c.id = h.cycle_id
 """
 
 _REQUEST_COLUMNS = (
@@ -71,8 +82,9 @@ async def create_request(
     products = await container.product_cache.get_many(raw, {ln.product_id for ln in data.lines})
     categories = restock_rules.validate_lines(data.lines, products)
     status = "submitted" if data.submit else "draft"
+    claim = tx.take_claim()
     row = await raw.fetchrow(
-        _INSERT,
+        _INSERT if claim is None else _INSERT_CLAIMING,
         satker_id,
         warung_id,
         categories,
@@ -83,8 +95,11 @@ async def create_request(
         [ln.quantity for ln in data.lines],
         [ln.for_preorder for ln in data.lines],
         *window_args(cycle_rules.taking_requests(now)),
+        *(claim.args() if claim is not None else ()),
     )
-    if row is None:
+    if claim is not None and not row["claimed"]:
+        raise tx.refuse_claim()
+    if row is None or row["id"] is None:
         active = await raw.fetchval(
             "SELECT active FROM warung WHERE satker_id = $1 AND id = $2", satker_id, warung_id
         )

@@ -14,7 +14,9 @@ from typing import Any
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
+from contracts.errors import Conflict
 from services.db.errors import translated
+from services.db.idempotency import IdempotencyClaim
 
 
 class Tx:
@@ -22,6 +24,20 @@ class Tx:
         self._engine = engine
         self._conn: AsyncConnection | None = None
         self._session: AsyncSession | None = None
+        # an Idempotency-Key claim left for the use case to fold into its first statement
+        self.pending_claim: IdempotencyClaim | None = None
+        self.claim_taken = False
+
+    def take_claim(self) -> IdempotencyClaim | None:
+        """The pending claim, which the caller now makes (see :mod:`services.db.idempotency`)."""
+        claim, self.pending_claim = self.pending_claim, None
+        return claim
+
+    def refuse_claim(self) -> Conflict:
+        """The taken claim found the key held by another request: the error to raise. The
+        middleware answers with that request's stored response instead."""
+        self.claim_taken = True
+        return Conflict("this Idempotency-Key is held by another request")
 
     @property
     def started(self) -> bool:
