@@ -6,7 +6,7 @@ RESULTS.md.
 
 Needs wrk (``apt-get install -y wrk``) and a PostgreSQL at $BENCH_PG (default
 postgresql://postgres@127.0.0.1:5432); it creates and drops the scratch database
-``bench_restock``.
+``bench_restock_<pid>``.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 OUT = ROOT / "benchmarks" / "out"
 PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
-DB = "bench_restock"
+# its own name per run: other benchmarks on the same server make and drop their own
+DB = os.environ.get("BENCH_DB", f"bench_restock_{os.getpid()}")
 WARUNGS = 1000
 PRODUCTS = 200
 LINES = 20
@@ -176,6 +177,35 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU time each process has used (from /proc/<pid>/stat)."""
+    used = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
+
+
+def cpu_since(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds used between the two readings; a process that started between counts whole."""
+    return sum(t - before.get(pid, 0.0) for pid, t in after.items())
+
+
+async def backend_pids() -> list[int]:
+    conn = await asyncpg.connect(f"{PG}/postgres")
+    try:
+        rows = await conn.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend'",
+            DB,
+        )
+    finally:
+        await conn.close()
+    return [r["pid"] for r in rows]
 
 
 class WaitSampler:
@@ -340,8 +370,15 @@ def main() -> int:
             try:
                 wrk(port, data, opts.warmup, opts.connections, load)
                 before = asyncio.run(count_requests())
+                app_cpu = cpu_seconds(worker_pids(proc))
+                db_cpu = cpu_seconds(asyncio.run(backend_pids()))
                 with WaitSampler() as sampler:
                     measured = wrk(port, data, opts.seconds, opts.connections, load)
+                done = max(measured["requests"], 1)
+                app_used = cpu_since(app_cpu, cpu_seconds(worker_pids(proc)))
+                db_used = cpu_since(db_cpu, cpu_seconds(asyncio.run(backend_pids())))
+                measured["app_ms"] = app_used * 1000 / done
+                measured["db_ms"] = db_used * 1000 / done
                 measured["stored"] = asyncio.run(count_requests()) - before
                 measured["rss"] = max((rss_mb(p) for p in worker_pids(proc)), default=0.0)
                 measured["load"] = os.getloadavg()[0]
@@ -356,7 +393,10 @@ def main() -> int:
             print(f"round {n + 1}", name, processes, measured, flush=True)
     results = {
         c: {
-            **{k: sum(r[k] for r in m) / len(m) for k in ("rps", "p50", "p99", "rss", "load")},
+            **{
+                k: sum(r[k] for r in m) / len(m)
+                for k in ("rps", "p50", "p99", "rss", "load", "app_ms", "db_ms")
+            },
             **{k: sum(r[k] for r in m) for k in ("errors", "requests", "stored")},
         }
         for c, m in rounds.items()
@@ -425,7 +465,8 @@ def write_results(
 ) -> None:
     rows = "\n".join(
         f"| {name} | {p} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {int(r['errors'])} |"
-        f" {int(r['requests'])} | {int(r['stored'])} | {r['rss']:.0f} |"
+        f" {int(r['requests'])} | {int(r['stored'])} | {r['app_ms']:.2f} | {r['db_ms']:.2f} |"
+        f" {r['rss']:.0f} |"
         for (name, p), r in results.items()
     )
     per_round = "\n".join(
@@ -466,7 +507,8 @@ def write_results(
         f" 20 lines per request, {WARUNGS} warungs, one open cycle; both under Granian with"
         " the same number of processes.\n\n"
         "| endpoint | processes | requests/s | p50 ms | p99 ms | errors | requests | stored |"
-        " worker RSS MB |\n|---|---|---|---|---|---|---|---|---|\n"
+        " server CPU ms/request | PostgreSQL CPU ms/request | worker RSS MB |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|\n"
         f"{rows}\n\n{verdicts}\n\n"
         "Each round (requests/s, p99, 1-minute load average at its end):\n\n"
         "| endpoint | processes | "

@@ -230,6 +230,11 @@ class TransactionMiddleware(HTTPMiddleware):
                 assert start is not None
                 status = start["status"]
                 content = b"".join(chunks)
+                if status < 400 and tx.stored_response is not None:
+                    await tx.commit()  # stored with the claim, by the use case's one statement
+                    await send(start)
+                    await send(_body_event(content))
+                    return
                 if status < 400 and not tx.claim_taken:
                     keep = {
                         k.decode("latin-1"): v.decode("latin-1")

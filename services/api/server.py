@@ -19,6 +19,8 @@ from typing import Any
 from services.api.metrics import MULTIPROC_DIR, prepare_shared_metrics
 
 APP_FACTORY = "services.api.server:proxied_app"
+# how long a stopping worker may take to finish (a worker stuck past it is killed)
+WORKER_STOP_SECONDS = 10
 
 
 def proxied_app() -> Any:
@@ -63,6 +65,7 @@ def serve(host: str, port: int, workers: int) -> None:
             loop=Loops.uvloop,
             workers=workers,
             respawn_failed_workers=True,
+            workers_kill_timeout=WORKER_STOP_SECONDS,
             log_access=False,
             log_level=LogLevels.warning,
         ).serve()

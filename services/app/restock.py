@@ -5,9 +5,9 @@ lines are written by one statement (a CTE with ``unnest``) that also finds the o
 share-locks it, so a concurrent close waits for the insert and then locks the new request.
 Which cycle takes a request, and whether a request may still change, is the cut-off rule of
 ``services.domain.cycle``: computed once per request in Python, bound as parameters.
-Round trips for a submission: BEGIN, the CTE, COMMIT, and with an ``Idempotency-Key`` one
-more, to store the response: the key's claim is the CTE's first part
-(:func:`services.db.idempotency.claim_cte`), so a replay inserts nothing.
+Round trips for a submission: BEGIN, the CTE, COMMIT; with an ``Idempotency-Key``, one
+statement in all, which also claims the key and stores the response
+(:mod:`services.app.restock_submission`).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+
+import msgspec
 
 from contracts.api.demand import (
     RestockLineIn,
@@ -25,11 +27,11 @@ from contracts.api.demand import (
     RestockRequestSummaryOut,
 )
 from contracts.errors import FieldError, Forbidden, InvalidInput, NotFound
+from services.app import restock_submission
 from services.app.container import Container
 from services.app.order_cycles import cutoff_passed, window_args, window_sql
 from services.app.product_cache import CachedProduct
 from services.auth import Principal, Role
-from services.db.idempotency import claim_cte
 from services.db.tx import Tx
 from services.domain import cycle as cycle_rules
 from services.domain import restock as restock_rules
@@ -58,14 +60,6 @@ _INSERT = f"""
 WITH {_INSERT_CTES}
 SELECT h.id, h.cycle_id, c.cutoff_at FROM h JOIN c ON c.id = h.cycle_id
 """
-# The same, claiming the Idempotency-Key first: nothing is inserted when the key is taken, and
-# the one row says which (``claimed`` null) or that no cycle took it (``id`` null).
-_INSERT_CLAIMING = f"""
-WITH {claim_cte(14)}, {_INSERT_CTES.replace("FROM c, w", "FROM c, w, claim")}
-SELECT claim.claimed, h.id, h.cycle_id, c.cutoff_at
-FROM (SELECT 1) AS one LEFT JOIN claim ON true LEFT JOIN h ON true LEFT JOIN c ON c.id = h.cycle_id
-"""
-
 _REQUEST_COLUMNS = (
     "r.id, r.satker_id, r.warung_id, r.cycle_id, c.cutoff_at AS cycle_cutoff_at, r.status,"
     " r.note, r.version, r.created_at"
@@ -78,13 +72,13 @@ async def create_request(
     principal.require(Role.WARUNG)
     assert principal.satker_id is not None and principal.warung_id is not None
     satker_id, warung_id = principal.satker_id, principal.warung_id
-    raw = await tx.raw()
+    claim = tx.take_claim()
+    # with a key, the one statement is the whole submission: no transaction around it
+    raw = await (tx.raw() if claim is None else tx.raw_autocommit())
     products = await container.product_cache.get_many(raw, {ln.product_id for ln in data.lines})
     categories = restock_rules.validate_lines(data.lines, products)
     status = "submitted" if data.submit else "draft"
-    claim = tx.take_claim()
-    row = await raw.fetchrow(
-        _INSERT if claim is None else _INSERT_CLAIMING,
+    args = (
         satker_id,
         warung_id,
         categories,
@@ -95,27 +89,13 @@ async def create_request(
         [ln.quantity for ln in data.lines],
         [ln.for_preorder for ln in data.lines],
         *window_args(cycle_rules.taking_requests(now)),
-        *(claim.args() if claim is not None else ()),
     )
-    if claim is not None and not row["claimed"]:
-        raise tx.refuse_claim()
-    if row is None or row["id"] is None:
-        active = await raw.fetchval(
-            "SELECT active FROM warung WHERE satker_id = $1 AND id = $2", satker_id, warung_id
-        )
-        if not active:
-            raise Forbidden(f"warung {warung_id} is not active")
-        if len(categories) > 1:
-            await _refuse_mixed_cycles(raw, satker_id, data.lines, products, categories)
-        raise await cutoff_passed(
-            raw, satker_id, categories, now, "the request cannot be submitted"
-        )
-    return RestockRequestOut(
-        id=row["id"],
+    out = RestockRequestOut(
+        id=0,
         satker_id=satker_id,
         warung_id=warung_id,
-        cycle_id=row["cycle_id"],
-        cycle_cutoff_at=row["cutoff_at"],
+        cycle_id=0,
+        cycle_cutoff_at=now,
         status=status,
         note=data.note,
         version=1,
@@ -129,6 +109,28 @@ async def create_request(
             )
             for n, ln in enumerate(data.lines, start=1)
         ],
+    )
+    if claim is None:
+        row = await raw.fetchrow(_INSERT, *args)
+    else:
+        row = await restock_submission.insert_storing(raw, args, claim, out)
+        if row["body"] is None and row["taken"]:
+            raise tx.refuse_claim()
+        if row["body"] is not None:
+            tx.stored_response = bytes(row["body"])
+    if row is None or row["id"] is None:
+        active = await raw.fetchval(
+            "SELECT active FROM warung WHERE satker_id = $1 AND id = $2", satker_id, warung_id
+        )
+        if not active:
+            raise Forbidden(f"warung {warung_id} is not active")
+        if len(categories) > 1:
+            await _refuse_mixed_cycles(raw, satker_id, data.lines, products, categories)
+        raise await cutoff_passed(
+            raw, satker_id, categories, now, "the request cannot be submitted"
+        )
+    return msgspec.structs.replace(
+        out, id=row["id"], cycle_id=row["cycle_id"], cycle_cutoff_at=row["cutoff_at"]
     )
 
 
