@@ -343,11 +343,18 @@ def main() -> int:
         "--no-key-row", action="store_true", help="add the full endpoint without keys"
     )
     parser.add_argument("--soak", type=int, default=0, help="then N requests, RSS sampled")
+    parser.add_argument("--soak-only", action="store_true", help="only the soak")
     parser.add_argument("--soak-seconds", type=int, default=600, help="bound on the soak")
     parser.add_argument("--write", action="store_true", help="write RESULTS.md")
     opts = parser.parse_args()
     data = asyncio.run(seed())
     url = f"{PG.replace('postgresql://', 'postgresql+asyncpg://')}/{DB}"
+    if opts.soak_only:
+        trace = soak(data, url, opts)
+        if opts.write:
+            write_soak(trace, opts)
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)'))
+        return 0
     kinds = {
         "full": ("full", full_env(url)),
         "full (no Idempotency-Key)": ("full", full_env(url, BENCH_NO_IDEMPOTENCY="1")),
@@ -411,9 +418,12 @@ def main() -> int:
     for p, (ratio, p99x) in ratios.items():
         print(f"{p} process(es): ratio {ratio:.2f}, p99 {p99x:.2f}x floor")
     print("waits of the full endpoint's backends:", waits, "in", samples, "samples")
-    soaked = soak(data, url, opts) if opts.soak else None
     if opts.write:
-        write_results(results, rounds, ratios, waits, samples, soaked, opts)
+        write_results(results, rounds, ratios, waits, samples, opts)
+    if opts.soak:
+        trace = soak(data, url, opts)
+        if opts.write:
+            write_soak(trace, opts)
     asyncio.run(admin(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)'))
     return 0
 
@@ -460,7 +470,6 @@ def write_results(
     ratios: dict[int, tuple[float, float]],
     waits: dict[str, int],
     samples: int,
-    soaked: list[tuple[float, int, float]] | None,
     opts: argparse.Namespace,
 ) -> None:
     rows = "\n".join(
@@ -485,20 +494,9 @@ def write_results(
         for key, count in sorted(waits.items(), key=lambda kv: -kv[1])[:8]
     )
     text = (HERE / "RESULTS.md").read_text() if (HERE / "RESULTS.md").exists() else ""
-    marker = "<!-- measured -->"
+    marker, soak_marker = "<!-- measured -->", "<!-- soak -->"
     head = text.split(marker)[0] if marker in text else text or "# restock_api benchmark\n\n"
-    soak_text = ""
-    if soaked:
-        early, late = rss_at(soaked, 50_000), soaked[-1]
-        peak = max(t[2] for t in soaked)
-        growth = (late[2] / early[2] - 1) * 100 if early else float("nan")
-        soak_text = (
-            f"\nMemory: the full endpoint in one process for {late[1]:,} requests"
-            f" ({late[0]:.0f} s), worker RSS from /proc every 2 s: "
-            + (f"{early[2]:.0f} MB after {early[1]:,}, " if early else "")
-            + f"{late[2]:.0f} MB at the end, peak {peak:.0f} MB;"
-            f" growth from 50,000 to the end {growth:+.1f} % (targets: ≤ 150 MB, within 5 %).\n"
-        )
+    kept_soak = soak_marker + text.split(soak_marker, 1)[1] if soak_marker in text else ""
     (HERE / "RESULTS.md").write_text(
         f"{head}{marker}\n"
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}.\n"
@@ -518,8 +516,32 @@ def write_results(
         + f"\n{per_round}\n\n"
         f"What the full endpoint's busy backends waited on ({samples} samples of"
         " pg_stat_activity and pg_locks, 50 ms apart; mean backends per sample):\n\n"
-        f"| wait, lock, statement | backends |\n|---|---|\n{waited}\n{soak_text}"
+        f"| wait, lock, statement | backends |\n|---|---|\n{waited}\n\n{kept_soak}"
     )
+
+
+def write_soak(trace: list[tuple[float, int, float]], opts: argparse.Namespace) -> None:
+    """The soak's figures after ``<!-- soak -->`` in RESULTS.md."""
+    path = HERE / "RESULTS.md"
+    text = path.read_text() if path.exists() else "# restock_api benchmark\n\n"
+    early, late = rss_at(trace, 50_000), trace[-1]
+    peak = max(t[2] for t in trace)
+    growth = f"{(late[2] / early[2] - 1) * 100:+.1f} %" if early else "n/a (under 50,000)"
+    samples = "\n".join(
+        f"| {t:.0f} | {n:,} | {rss:.1f} |" for t, n, rss in trace[:: max(len(trace) // 12, 1)]
+    )
+    section = (
+        "<!-- soak -->\n"
+        f"Memory, measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: the full endpoint in one"
+        f" process under wrk -c{opts.connections} until {opts.soak:,} requests were stored or"
+        f" {opts.soak_seconds} s passed; the worker's RSS from /proc every 2 s."
+        f" {late[1]:,} requests in {late[0]:.0f} s; RSS "
+        + (f"{early[2]:.1f} MB after {early[1]:,}, " if early else "")
+        + f"{late[2]:.1f} MB at the end, peak {peak:.1f} MB; growth from 50,000 to the end"
+        f" {growth} (targets: ≤ 150 MB, within 5 %).\n\n"
+        f"| s | requests stored | RSS MB |\n|---|---|---|\n{samples}\n"
+    )
+    path.write_text(text.split("<!-- soak -->")[0].rstrip() + "\n\n" + section)
 
 
 if __name__ == "__main__":
