@@ -152,7 +152,12 @@ def wait_ready(proc: subprocess.Popen[bytes], port: int) -> None:
 def serve(kind: str, workers: int, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     """The full service through ``kulakan serve --workers N``, or the floor under the same server
     (Granian, uvloop) with the same number of processes."""
-    if kind == "full":
+    if kind == "before":  # the full service from another checkout (an earlier commit)
+        cmd = [sys.executable, "-m", "granian", "--interface", "asgi", "--loop", "uvloop"]
+        cmd += ["--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+        cmd += ["--port", str(port), "--factory", "services.api.app:create_app"]
+        cwd = Path(env["BENCH_BEFORE"])
+    elif kind == "full":
         cmd = [sys.executable, "-m", "services.cli", "serve", "--workers", str(workers)]
         cmd += ["--port", str(port)]
         cwd = ROOT
@@ -344,6 +349,7 @@ def main() -> int:
     )
     parser.add_argument("--soak", type=int, default=0, help="then N requests, RSS sampled")
     parser.add_argument("--soak-only", action="store_true", help="only the soak")
+    parser.add_argument("--before", help="a checkout of an earlier commit: its row too")
     parser.add_argument("--soak-seconds", type=int, default=600, help="bound on the soak")
     parser.add_argument("--write", action="store_true", help="write RESULTS.md")
     opts = parser.parse_args()
@@ -359,14 +365,19 @@ def main() -> int:
         "full": ("full", full_env(url)),
         "full (no Idempotency-Key)": ("full", full_env(url, BENCH_NO_IDEMPOTENCY="1")),
         "floor": ("floor", {"FLOOR_DSN": f"{PG}/{DB}"}),
+        "full before": ("before", full_env(url, BENCH_BEFORE=opts.before or "")),
     }
     configs = [
         (name, int(n))
         for n in opts.processes.split(",")
-        for name in (["full", "floor"] + (["full (no Idempotency-Key)"] if opts.no_key_row else []))
+        for name in (
+            ["full", "floor"]
+            + (["full (no Idempotency-Key)"] if opts.no_key_row else [])
+            + (["full before"] if opts.before else [])
+        )
     ]
     rounds: dict[tuple[str, int], list[dict[str, float]]] = {c: [] for c in configs}
-    waits: dict[str, int] = {}
+    waits: dict[str, dict[str, int]] = {}
     samples = 0
     for n in range(opts.rounds):
         for i, (name, processes) in enumerate(configs if n % 2 == 0 else configs[::-1]):
@@ -389,10 +400,11 @@ def main() -> int:
                 measured["stored"] = asyncio.run(count_requests()) - before
                 measured["rss"] = max((rss_mb(p) for p in worker_pids(proc)), default=0.0)
                 measured["load"] = os.getloadavg()[0]
-                if name == "full":
-                    samples += sampler.samples
+                if name in ("full", "floor"):
+                    if name == "full":
+                        samples += sampler.samples
                     for key, count in sampler.counts.items():
-                        waits[key] = waits.get(key, 0) + count
+                        waits.setdefault(key, {"full": 0, "floor": 0})[name] += count
             finally:
                 proc.terminate()
                 proc.wait(timeout=30)
@@ -468,7 +480,7 @@ def write_results(
     results: dict[tuple[str, int], dict[str, float]],
     rounds: dict[tuple[str, int], list[dict[str, float]]],
     ratios: dict[int, tuple[float, float]],
-    waits: dict[str, int],
+    waits: dict[str, dict[str, int]],
     samples: int,
     opts: argparse.Namespace,
 ) -> None:
@@ -490,8 +502,8 @@ def write_results(
         for p, (ratio, p99x) in ratios.items()
     )
     waited = "\n".join(
-        f"| {key} | {count / max(samples, 1):.2f} |"
-        for key, count in sorted(waits.items(), key=lambda kv: -kv[1])[:8]
+        f"| {key} | {n['full'] / max(samples, 1):.2f} | {n['floor'] / max(samples, 1):.2f} |"
+        for key, n in sorted(waits.items(), key=lambda kv: -kv[1]["full"])[:8]
     )
     text = (HERE / "RESULTS.md").read_text() if (HERE / "RESULTS.md").exists() else ""
     marker, soak_marker = "<!-- measured -->", "<!-- soak -->"
@@ -514,9 +526,9 @@ def write_results(
         + " |\n|---|---|"
         + "---|" * opts.rounds
         + f"\n{per_round}\n\n"
-        f"What the full endpoint's busy backends waited on ({samples} samples of"
-        " pg_stat_activity and pg_locks, 50 ms apart; mean backends per sample):\n\n"
-        f"| wait, lock, statement | backends |\n|---|---|\n{waited}\n\n{kept_soak}"
+        f"What the busy backends waited on ({samples} samples of pg_stat_activity and pg_locks"
+        " per endpoint, 50 ms apart, 1 and 2 processes together; mean backends per sample):\n\n"
+        f"| wait, lock, statement | full | floor |\n|---|---|---|\n{waited}\n\n{kept_soak}"
     )
 
 
