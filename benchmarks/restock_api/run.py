@@ -310,6 +310,12 @@ def parse_wrk(out: str) -> dict[str, float]:
     return result
 
 
+def commit() -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+
+
 def machine() -> str:
     cpu = platform.processor() or ""
     try:
@@ -511,7 +517,7 @@ def write_results(
     kept_soak = soak_marker + text.split(soak_marker, 1)[1] if soak_marker in text else ""
     (HERE / "RESULTS.md").write_text(
         f"{head}{marker}\n"
-        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}.\n"
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC at commit {commit()} on {machine()}.\n"
         f"wrk -t2 -c{opts.connections} -d{opts.seconds}s (after a {opts.warmup} s warm-up),"
         f" {opts.rounds} rounds in alternating order, averaged (errors and requests summed),"
         f" 20 lines per request, {WARUNGS} warungs, one open cycle; both under Granian with"
@@ -544,7 +550,8 @@ def write_soak(trace: list[tuple[float, int, float]], opts: argparse.Namespace) 
     )
     section = (
         "<!-- soak -->\n"
-        f"Memory, measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: the full endpoint in one"
+        f"Memory, measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC at commit {commit()}:"
+        " the full endpoint in one"
         f" process under wrk -c{opts.connections} until {opts.soak:,} requests were stored or"
         f" {opts.soak_seconds} s passed; the worker's RSS from /proc every 2 s."
         f" {late[1]:,} requests in {late[0]:.0f} s; RSS "
