@@ -29,7 +29,7 @@ def api_server(
     }
     proc = start(["serve", "--port", str(port), "--workers", str(workers)], env=env)
     try:
-        wait_for(f"{base}/health/ready")
+        wait_for(f"{base}/health/ready", seconds=90)  # a loaded machine starts slowly
         yield base
     finally:
         stop(proc)
