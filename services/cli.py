@@ -103,18 +103,22 @@ def cmd_db_status(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from services.api.app import create_app
+    from services.api.server import default_workers, serve
     from services.settings import Settings
+    from services.web.security import secret_key
 
     settings = Settings.from_env()
+    secret_key(settings)  # made once here, so every worker process reads the same one
     host = args.host or settings.host
     port = args.port or settings.port
-    app = create_app()
-    print(f"kulakan API on http://{host}:{port}  —  docs: http://{host}:{port}/schema", flush=True)
+    workers = args.workers or default_workers()
+    print(
+        f"kulakan API on http://{host}:{port} ({workers} processes)"
+        f"  —  docs: http://{host}:{port}/schema",
+        flush=True,
+    )
     print(f"console: http://{host}:{port}/console/", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", workers=1)
+    serve(host, port, workers)
     return 0
 
 
@@ -151,6 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the HTTP API")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument(
+        "--workers", type=int, help="server processes, each with its own pool (default: cores)"
+    )
     serve.set_defaults(func=cmd_serve)
 
     db = sub.add_parser("db", help="database: migrations and the embedded server").add_subparsers(

@@ -16,8 +16,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     public_base_url: str = "http://127.0.0.1:8000"
     log_json: bool | None = None  # None: JSON when stdout is not a TTY
     log_level: str = "INFO"
-    db_pool_size: int = 10
-    api_key_cache_seconds: float = 5.0
+    db_pool_size: int = 20  # connections each process keeps open (no overflow)
+    api_key_cache_seconds: float = 60.0  # revocations arrive by notification at once
     idempotency_ttl_hours: int = 24
     outbox_max_attempts: int = 8
     supplier_timeout_seconds: float = 10.0

@@ -13,8 +13,11 @@ __all__ = ["api_server"]
 
 
 @contextlib.contextmanager
-def api_server(database_url: str, env: dict[str, str] | None = None) -> Iterator[str]:
-    """``kulakan serve`` on the test database; yields its base URL. ``env`` adds settings."""
+def api_server(
+    database_url: str, env: dict[str, str] | None = None, *, workers: int = 1
+) -> Iterator[str]:
+    """``kulakan serve`` on the test database with ``workers`` processes; yields its base URL.
+    ``env`` adds settings."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
@@ -24,9 +27,9 @@ def api_server(database_url: str, env: dict[str, str] | None = None) -> Iterator
         "KULAKAN_LOG_JSON": "1",
         **(env or {}),
     }
-    proc = start(["serve", "--port", str(port)], env=env)
+    proc = start(["serve", "--port", str(port), "--workers", str(workers)], env=env)
     try:
-        wait_for(f"{base}/health/ready")
+        wait_for(f"{base}/health/ready", seconds=90)  # a loaded machine starts slowly
         yield base
     finally:
         stop(proc)

@@ -1,6 +1,6 @@
 """The floor: a minimal Litestar endpoint on a raw asyncpg pool doing the same inserts as
 POST /v1/restock-requests (header and 20 lines in one CTE with unnest, into the open cycle),
-with no auth, idempotency, validation or middleware. Run: uvicorn floor_app:app."""
+with no auth, idempotency, validation or middleware. Run: granian --interface asgi floor_app:app."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ state: dict[str, asyncpg.Pool] = {}
 
 
 async def start() -> None:
-    state["pool"] = await asyncpg.create_pool(DSN, min_size=10, max_size=20)
+    state["pool"] = await asyncpg.create_pool(DSN, min_size=20, max_size=20)
 
 
 async def stop() -> None:

@@ -3,13 +3,16 @@
 -- (lines "satker_id warung_id key"; then "#" and one JSON body per line).
 local warungs, bodies = {}, {}
 local counter = 0
-local tid = 0
 local threads = {}
 local idempotent = os.getenv("BENCH_NO_IDEMPOTENCY") == nil
 
+-- Each thread gets its own number (the global ``tid``), so the two threads neither seed the
+-- same random sequence nor make the same Idempotency-Keys: twin requests would be replays,
+-- and the second of each pair would wait on the first's uncommitted idempotency row.
+local next_tid = 0
 function setup(thread)
-  tid = tid + 1
-  thread:set("tid", tid)
+  next_tid = next_tid + 1
+  thread:set("tid", next_tid)
   table.insert(threads, thread)
 end
 
@@ -26,7 +29,7 @@ function init(args)
       table.insert(bodies, line)
     end
   end
-  math.randomseed(os.time() + (tid or 0) * 7919)
+  math.randomseed(os.time() + tid * 7919)
 end
 
 function request()
@@ -44,3 +47,4 @@ function request()
   end
   return wrk.format("POST", "/v1/restock-requests", headers, body)
 end
+

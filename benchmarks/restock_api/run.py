@@ -6,7 +6,7 @@ RESULTS.md.
 
 Needs wrk (``apt-get install -y wrk``) and a PostgreSQL at $BENCH_PG (default
 postgresql://postgres@127.0.0.1:5432); it creates and drops the scratch database
-``bench_restock``.
+``bench_restock_<pid>``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import asyncio
 import csv
 import json
 import os
-import platform
 import random
 import re
 import subprocess
@@ -27,12 +26,15 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+from probes import WaitSampler, cpu_seconds, cpu_since, rss_mb, worker_pids
+from report import write_results, write_soak
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 OUT = ROOT / "benchmarks" / "out"
 PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
-DB = "bench_restock"
+# its own name per run: other benchmarks on the same server make and drop their own
+DB = os.environ.get("BENCH_DB", f"bench_restock_{os.getpid()}")
 WARUNGS = 1000
 PRODUCTS = 200
 LINES = 20
@@ -41,6 +43,14 @@ BODIES = 200
 
 async def admin(sql: str) -> None:
     conn = await asyncpg.connect(f"{PG}/postgres")
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def admin_db(sql: str) -> None:
+    conn = await asyncpg.connect(f"{PG}/{DB}")
     try:
         await conn.execute(sql)
     finally:
@@ -110,6 +120,7 @@ async def seed() -> Path:
         )
     finally:
         await conn.close()
+    await admin_db("VACUUM ANALYZE")  # as autovacuum would have: no round starts on fresh tables
     rng = random.Random(7)
     OUT.mkdir(parents=True, exist_ok=True)
     data = OUT / "restock_api.data"
@@ -126,35 +137,58 @@ async def seed() -> Path:
     return data
 
 
-def serve(args: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            *args,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        cwd=env.get("CWD", str(ROOT)),
-        env={**os.environ, **env},
-    )
-    deadline = time.monotonic() + 30
+def wait_ready(proc: subprocess.Popen[bytes], port: int) -> None:
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
-            return proc
+            return
         except httpx.HTTPError:
             time.sleep(0.2)  # polling readiness of a process we started
     proc.kill()
     raise RuntimeError(f"server on port {port} did not start")
+
+
+def serve(kind: str, workers: int, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    """The full service through ``kulakan serve --workers N``, or the floor under the same server
+    (Granian, uvloop) with the same number of processes."""
+    if kind == "before":  # the full service from another checkout (an earlier commit)
+        cmd = [sys.executable, "-m", "granian", "--interface", "asgi", "--loop", "uvloop"]
+        cmd += ["--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+        cmd += ["--port", str(port), "--factory", "services.api.app:create_app"]
+        cwd = Path(env["BENCH_BEFORE"])
+    elif kind == "full":
+        cmd = [sys.executable, "-m", "services.cli", "serve", "--workers", str(workers)]
+        cmd += ["--port", str(port)]
+        cwd = ROOT
+    else:
+        cmd = [sys.executable, "-m", "granian", "--interface", "asgi", "--loop", "uvloop"]
+        cmd += ["--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+        cmd += ["--port", str(port), "floor_app:app"]
+        cwd = HERE
+    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **env})
+    wait_ready(proc, port)
+    return proc
+
+
+async def backend_pids() -> list[int]:
+    conn = await asyncpg.connect(f"{PG}/postgres")
+    try:
+        rows = await conn.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend'",
+            DB,
+        )
+    finally:
+        await conn.close()
+    return [r["pid"] for r in rows]
+
+
+async def count_requests() -> int:
+    conn = await asyncpg.connect(f"{PG}/{DB}")
+    try:
+        return await conn.fetchval("SELECT count(*) FROM restock_request")
+    finally:
+        await conn.close()
 
 
 def wrk(
@@ -205,115 +239,150 @@ def parse_wrk(out: str) -> dict[str, float]:
     return result
 
 
-def machine() -> str:
-    cpu = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    pg = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip()
-    return (
-        f"{os.cpu_count()} CPUs ({cpu}), Linux {platform.release()}, Python"
-        f" {platform.python_version()}, {pg} server on 127.0.0.1"
-    )
+def full_env(url: str, **extra: str) -> dict[str, str]:
+    return {
+        "KULAKAN_DATABASE_URL": url,
+        "KULAKAN_LOG_LEVEL": "WARNING",
+        "KULAKAN_LOG_JSON": "true",
+        "KULAKAN_DB_POOL_SIZE": "20",
+        "KULAKAN_DATA_DIR": str(OUT / "restock_api-data"),
+        **extra,
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=2, help="alternate the order, average")
+    parser.add_argument("--processes", default="1,2", help="server processes per row")
+    parser.add_argument(
+        "--no-key-row", action="store_true", help="add the full endpoint without keys"
+    )
+    parser.add_argument("--soak", type=int, default=0, help="then N requests, RSS sampled")
+    parser.add_argument("--soak-only", action="store_true", help="only the soak")
+    parser.add_argument("--before", help="a checkout of an earlier commit: its row too")
+    parser.add_argument("--soak-seconds", type=int, default=600, help="bound on the soak")
     parser.add_argument("--write", action="store_true", help="write RESULTS.md")
     opts = parser.parse_args()
     data = asyncio.run(seed())
     url = f"{PG.replace('postgresql://', 'postgresql+asyncpg://')}/{DB}"
-    results: dict[str, dict[str, float]] = {}
-    runs = {
-        "full (no Idempotency-Key)": (
-            ["services.api.app:create_app", "--factory"],
-            {
-                "KULAKAN_DATABASE_URL": url,
-                "KULAKAN_LOG_LEVEL": "WARNING",
-                "KULAKAN_LOG_JSON": "true",
-                "KULAKAN_DB_POOL_SIZE": "10",
-                "BENCH_NO_IDEMPOTENCY": "1",
-            },
-            8780,
-        ),
-        "full": (
-            ["services.api.app:create_app", "--factory"],
-            {
-                "KULAKAN_DATABASE_URL": url,
-                "KULAKAN_LOG_LEVEL": "WARNING",
-                "KULAKAN_LOG_JSON": "true",
-                "KULAKAN_DB_POOL_SIZE": "10",
-            },
-            8781,
-        ),
-        "floor": (
-            ["floor_app:app"],
-            {"FLOOR_DSN": f"{PG}/{DB}", "CWD": str(HERE)},
-            8782,
-        ),
+    if opts.soak_only:
+        trace = soak(data, url, opts)
+        if opts.write:
+            write_soak(trace, opts)
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)'))
+        return 0
+    kinds = {
+        "full": ("full", full_env(url)),
+        "full (no Idempotency-Key)": ("full", full_env(url, BENCH_NO_IDEMPOTENCY="1")),
+        "floor": ("floor", {"FLOOR_DSN": f"{PG}/{DB}"}),
+        "full before": ("before", full_env(url, BENCH_BEFORE=opts.before or "")),
     }
-    rounds: dict[str, list[dict[str, float]]] = {name: [] for name in runs}
+    configs = [
+        (name, int(n))
+        for n in opts.processes.split(",")
+        for name in (
+            ["full", "floor"]
+            + (["full (no Idempotency-Key)"] if opts.no_key_row else [])
+            + (["full before"] if opts.before else [])
+        )
+    ]
+    rounds: dict[tuple[str, int], list[dict[str, float]]] = {c: [] for c in configs}
+    waits: dict[str, dict[str, int]] = {}
+    samples = 0
     for n in range(opts.rounds):
-        order = list(runs) if n % 2 == 0 else list(reversed(runs))
-        for name in order:
-            args, env, port = runs[name]
+        for i, (name, processes) in enumerate(configs if n % 2 == 0 else configs[::-1]):
+            kind, env = kinds[name]
+            port = 8780 + i
             load = {k: v for k, v in env.items() if k.startswith("BENCH_")}
-            proc = serve(args, env, port)
+            proc = serve(kind, processes, env, port)
             try:
                 wrk(port, data, opts.warmup, opts.connections, load)
-                rounds[name].append(wrk(port, data, opts.seconds, opts.connections, load))
+                before = asyncio.run(count_requests())
+                app_cpu = cpu_seconds(worker_pids(proc))
+                db_cpu = cpu_seconds(asyncio.run(backend_pids()))
+                with WaitSampler(f"{PG}/postgres", DB) as sampler:
+                    measured = wrk(port, data, opts.seconds, opts.connections, load)
+                done = max(measured["requests"], 1)
+                app_used = cpu_since(app_cpu, cpu_seconds(worker_pids(proc)))
+                db_used = cpu_since(db_cpu, cpu_seconds(asyncio.run(backend_pids())))
+                measured["app_ms"] = app_used * 1000 / done
+                measured["db_ms"] = db_used * 1000 / done
+                measured["stored"] = asyncio.run(count_requests()) - before
+                measured["rss"] = max((rss_mb(p) for p in worker_pids(proc)), default=0.0)
+                measured["load"] = os.getloadavg()[0]
+                if name in ("full", "floor"):
+                    if name == "full":
+                        samples += sampler.samples
+                    for key, count in sampler.counts.items():
+                        waits.setdefault(key, {"full": 0, "floor": 0})[name] += count
             finally:
                 proc.terminate()
-                proc.wait(timeout=10)
-            print(f"round {n + 1}", name, rounds[name][-1], flush=True)
-    for name, measured in rounds.items():
-        results[name] = {
-            "rps": sum(r["rps"] for r in measured) / len(measured),
-            "p50": sum(r["p50"] for r in measured) / len(measured),
-            "p99": sum(r["p99"] for r in measured) / len(measured),
-            "errors": sum(r["errors"] for r in measured),
-            "requests": sum(r["requests"] for r in measured),
+                proc.wait(timeout=30)
+            rounds[(name, processes)].append(measured)
+            print(f"round {n + 1}", name, processes, measured, flush=True)
+    results = {
+        c: {
+            **{
+                k: sum(r[k] for r in m) / len(m)
+                for k in ("rps", "p50", "p99", "rss", "load", "app_ms", "db_ms")
+            },
+            **{k: sum(r[k] for r in m) for k in ("errors", "requests", "stored")},
         }
-    ratio = results["full"]["rps"] / results["floor"]["rps"]
-    p99x = results["full"]["p99"] / results["floor"]["p99"]
-    print(f"ratio {ratio:.2f}, p99 {p99x:.2f}x floor")
+        for c, m in rounds.items()
+    }
+    ratios = {
+        p: (
+            results[("full", p)]["rps"] / results[("floor", p)]["rps"],
+            results[("full", p)]["p99"] / results[("floor", p)]["p99"],
+        )
+        for p in sorted({p for _, p in configs})
+    }
+    for p, (ratio, p99x) in ratios.items():
+        print(f"{p} process(es): ratio {ratio:.2f}, p99 {p99x:.2f}x floor")
+    print("waits of the full endpoint's backends:", waits, "in", samples, "samples")
     if opts.write:
-        write_results(results, ratio, p99x, opts)
+        write_results(results, rounds, ratios, waits, samples, opts)
+    if opts.soak:
+        trace = soak(data, url, opts)
+        if opts.write:
+            write_soak(trace, opts)
     asyncio.run(admin(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)'))
     return 0
 
 
-def write_results(
-    results: dict[str, dict[str, float]], ratio: float, p99x: float, opts: argparse.Namespace
-) -> None:
-    rows = "\n".join(
-        f"| {name} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {int(r['errors'])} |"
-        f" {int(r['requests'])} |"
-        for name, r in results.items()
-    )
-    text = (HERE / "RESULTS.md").read_text() if (HERE / "RESULTS.md").exists() else ""
-    marker = "<!-- measured -->"
-    head = text.split(marker)[0] if marker in text else text or "# restock_api benchmark\n\n"
-    (HERE / "RESULTS.md").write_text(
-        f"{head}{marker}\n"
-        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}.\n"
-        f"wrk -t2 -c{opts.connections} -d{opts.seconds}s (after a {opts.warmup} s warm-up),"
-        f" {opts.rounds} rounds in alternating order, averaged (errors and requests summed),"
-        f" 20 lines per request, {WARUNGS} warungs, one open cycle.\n\n"
-        "| endpoint | requests/s | p50 ms | p99 ms | errors | requests |\n"
-        "|---|---|---|---|---|---|\n"
-        f"{rows}\n\n"
-        f"**Ratio full/floor: {ratio:.2f}** (full = with Idempotency-Key; target ≥ 0.5);"
-        f" full p99 = {p99x:.2f}× the floor's (target ≤ 2).\n"
-    )
+def soak(data: Path, url: str, opts: argparse.Namespace) -> list[tuple[float, int, float]]:
+    """The full endpoint, one process, until ``opts.soak`` requests are stored (or
+    ``opts.soak_seconds`` pass): (seconds, requests stored, worker RSS MB) every 2 s."""
+    proc = serve("full", 1, full_env(url), 8790)
+    trace: list[tuple[float, int, float]] = []
+    try:
+        (pid,) = worker_pids(proc)
+        base = asyncio.run(count_requests())
+        started = time.monotonic()
+        cmd = ["wrk", "-t2", f"-c{opts.connections}", f"-d{opts.soak_seconds}s", "--timeout", "10s"]
+        load = subprocess.Popen(
+            [*cmd, "-s", str(HERE / "request.lua"), "http://127.0.0.1:8790"],
+            env={**os.environ, "BENCH_DATA": str(data)},
+            stdout=subprocess.DEVNULL,
+        )
+        try:
+            while load.poll() is None:
+                time.sleep(2)
+                stored = asyncio.run(count_requests()) - base
+                trace.append((time.monotonic() - started, stored, rss_mb(pid)))
+                print("soak", trace[-1], flush=True)
+                if stored >= opts.soak:
+                    break
+        finally:
+            load.terminate()
+            load.wait(timeout=30)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return trace
 
 
 if __name__ == "__main__":

@@ -53,6 +53,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
     )
     from services.api.health_controller import HealthController
     from services.api.keys_controller import ApiKeyController
+    from services.api.metrics import process_stopped
     from services.api.middleware import (
         AuthMiddleware,
         RequestContextMiddleware,
@@ -89,6 +90,7 @@ def create_app(container: Container | None = None, *, check_schema: bool = True)
             await stop_builds()  # background bulk-buy builds give their claims back
             if owned:
                 await container.close()
+            process_stopped()
 
     web = web_parts(container.settings)
     prometheus = PrometheusConfig(

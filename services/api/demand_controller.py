@@ -41,6 +41,7 @@ from services.app import (
     restock_suggestion,
     stock,
 )
+from services.app.restock_submission import MEDIA_TYPE
 from services.domain.versioning import etag
 
 StatusFilter = Annotated[str | None, QueryParameter(name="status", required=False)]
@@ -139,10 +140,18 @@ class RestockRequestController(Controller):
     path = "/v1/restock-requests"
     tags = ["restock requests"]
 
-    @post("/", summary="Submit a restock request (warung key) into the open cycle")
+    @post(
+        "/",
+        summary="Submit a restock request (warung key) into the open cycle",
+        opt={"idempotency": "inline"},  # create_request claims the key in its one statement
+    )
     async def create(self, ctx: Ctx, data: RestockRequestCreate) -> Response[RestockRequestOut]:
         out = await restock.create_request(ctx.tx, ctx.container, ctx.principal, data, ctx.now)
-        return Response(out, status_code=201, headers={"ETag": etag(out.version)})
+        headers = {"ETag": etag(out.version)}
+        stored = ctx.tx.stored_response  # with a key: the very bytes a replay will send
+        if stored is not None:
+            return Response(stored, status_code=201, headers=headers, media_type=MEDIA_TYPE)  # type: ignore[arg-type]
+        return Response(out, status_code=201, headers=headers)
 
     @get("/", summary="Restock requests the caller may see")
     async def list_requests(

@@ -10,7 +10,6 @@ either loses both or keeps both.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import time
 import uuid
@@ -34,6 +33,8 @@ from contracts.errors import FieldError, IdempotencyKeyReused, InvalidInput, Not
 from services.api.asgi import HTTPMiddleware, replaying
 from services.app.web_sessions import session_scope
 from services.auth import Principal, Role
+from services.db import idempotency
+from services.db.idempotency import IdempotencyClaim
 from services.db.tx import Tx
 
 if TYPE_CHECKING:
@@ -188,7 +189,7 @@ class TransactionMiddleware(HTTPMiddleware):
                 errors=[FieldError("Idempotency-Key", "1 to 200 characters", "header")],
             )
         body = await _read_body(receive)
-        who = await _idempotency_scope(scope, tx)
+        settings = container.settings
         digest = hashlib.sha256(
             b"\0".join(
                 [
@@ -199,53 +200,19 @@ class TransactionMiddleware(HTTPMiddleware):
                 ]
             )
         ).hexdigest()
-        now = datetime.now(UTC)
-        raw = await tx.raw()
-        claimed = await raw.fetchval(
-            """
-            INSERT INTO idempotency_record
-                (principal, key, request_hash, method, path, status_code,
-                 response_headers, response_body, expires_at)
-            VALUES ($1, $2, $3, $4, $5, 0, '{}'::jsonb, ''::bytea, $6)
-            ON CONFLICT (principal, key) DO UPDATE
-                SET request_hash = EXCLUDED.request_hash, status_code = 0,
-                    response_headers = '{}', response_body = ''::bytea,
-                    method = EXCLUDED.method, path = EXCLUDED.path,
-                    created_at = now(), expires_at = EXCLUDED.expires_at
-                WHERE idempotency_record.expires_at < now()
-            RETURNING true
-            """,
-            who,
-            key,
-            digest,
-            scope["method"],
-            scope["path"][:500],
-            now + timedelta(hours=container.settings.idempotency_ttl_hours),
+        wanted = IdempotencyClaim(
+            principal=await _idempotency_scope(scope, tx),
+            key=key,
+            request_hash=digest,
+            method=scope["method"],
+            path=scope["path"],
+            expires_at=datetime.now(UTC) + timedelta(hours=settings.idempotency_ttl_hours),
         )
-        if not claimed:
-            stored = await raw.fetchrow(
-                "SELECT request_hash, status_code, response_headers, response_body"
-                " FROM idempotency_record WHERE principal = $1 AND key = $2",
-                who,
-                key,
-            )
-            await tx.rollback()
-            if stored["request_hash"] != digest:
-                raise IdempotencyKeyReused(
-                    "this Idempotency-Key was used with a different request; use a new key"
-                )
-            saved: dict[str, str] = stored[
-                "response_headers"
-            ]  # jsonb: the engine's codec decodes it
-            headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in saved.items()]
-            headers.append((REPLAY_HEADER.encode(), b"true"))
-            replay_start: HTTPResponseStartEvent = {
-                "type": "http.response.start",
-                "status": stored["status_code"],
-                "headers": headers,
-            }
-            await send(replay_start)
-            await send(_body_event(bytes(stored["response_body"])))
+        handler = scope.get("route_handler")
+        if handler is not None and handler.opt.get("idempotency") == "inline":
+            tx.pending_claim = wanted  # the use case claims in its own first statement
+        elif not await idempotency.claim(await tx.raw(), wanted):
+            await self._replay(send, tx, wanted)
             return
 
         start: HTTPResponseStartEvent | None = None
@@ -263,30 +230,56 @@ class TransactionMiddleware(HTTPMiddleware):
                 assert start is not None
                 status = start["status"]
                 content = b"".join(chunks)
-                if status < 400:
+                if status < 400 and tx.stored_response is not None:
+                    await tx.commit()  # stored with the claim, by the use case's one statement
+                    await send(start)
+                    await send(_body_event(content))
+                    return
+                if status < 400 and not tx.claim_taken:
                     keep = {
                         k.decode("latin-1"): v.decode("latin-1")
                         for k, v in start.get("headers", [])
                         if k.lower() in (b"content-type", b"location", b"etag")
                     }
-                    await raw.execute(
-                        "UPDATE idempotency_record SET status_code = $3, response_headers = $4,"
-                        " response_body = $5 WHERE principal = $1 AND key = $2",
-                        who,
-                        key,
-                        status,
-                        json.dumps(keep),  # SQLAlchemy's jsonb codec takes text, returns dicts
-                        content,
-                    )
-                    await tx.commit()
-                else:
-                    await tx.rollback()
+                    raw = await tx.raw()
+                    late = tx.take_claim()  # a use case that did not fold it in: claim now
+                    if late is None or await idempotency.claim(raw, late):
+                        await idempotency.store_response(raw, wanted, status, keep, content)
+                        await tx.commit()
+                        await send(start)
+                        await send(_body_event(content))
+                        return
+                    tx.claim_taken = True
+                await tx.rollback()  # whatever this request wrote goes with it
+                if tx.claim_taken:
+                    tx.claim_taken = False  # a 409 for another body comes back through here
+                    await self._replay(send, tx, wanted)
+                    return
                 await send(start)
                 await send(_body_event(content))
                 return
             await send(message)
 
         await self.app(scope, replaying(body, receive), capture)
+
+    async def _replay(self, send: Send, tx: Tx, wanted: IdempotencyClaim) -> None:
+        """The stored response of the request that holds the key, or 409 for another body."""
+        stored = await idempotency.stored(await tx.raw(), wanted.principal, wanted.key)
+        await tx.rollback()
+        if stored["request_hash"] != wanted.request_hash:
+            raise IdempotencyKeyReused(
+                "this Idempotency-Key was used with a different request; use a new key"
+            )
+        saved: dict[str, str] = stored["response_headers"]  # jsonb: the engine's codec decodes it
+        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in saved.items()]
+        headers.append((REPLAY_HEADER.encode(), b"true"))
+        replay_start: HTTPResponseStartEvent = {
+            "type": "http.response.start",
+            "status": stored["status_code"],
+            "headers": headers,
+        }
+        await send(replay_start)
+        await send(_body_event(bytes(stored["response_body"])))
 
 
 def _session_identity(scope: Scope) -> str | None:

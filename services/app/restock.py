@@ -5,8 +5,9 @@ lines are written by one statement (a CTE with ``unnest``) that also finds the o
 share-locks it, so a concurrent close waits for the insert and then locks the new request.
 Which cycle takes a request, and whether a request may still change, is the cut-off rule of
 ``services.domain.cycle``: computed once per request in Python, bound as parameters.
-Round trips for a submission: BEGIN, the CTE, COMMIT (plus the idempotency row when the client
-sends an ``Idempotency-Key``).
+Round trips for a submission: BEGIN, the CTE, COMMIT; with an ``Idempotency-Key``, one
+statement in all, which also claims the key and stores the response
+(:mod:`services.app.restock_submission`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+
+import msgspec
 
 from contracts.api.demand import (
     RestockLineIn,
@@ -24,6 +27,7 @@ from contracts.api.demand import (
     RestockRequestSummaryOut,
 )
 from contracts.errors import FieldError, Forbidden, InvalidInput, NotFound
+from services.app import restock_submission
 from services.app.container import Container
 from services.app.order_cycles import cutoff_passed, window_args, window_sql
 from services.app.product_cache import CachedProduct
@@ -33,8 +37,8 @@ from services.domain import cycle as cycle_rules
 from services.domain import restock as restock_rules
 from services.domain.versioning import check_if_match
 
-_INSERT = f"""
-WITH c AS (
+_INSERT_CTES = f"""
+c AS (
     SELECT id, cutoff_at FROM order_cycle
     WHERE satker_id = $1 AND categories @> $3::varchar[] AND {window_sql(10)}
     ORDER BY cutoff_at, id LIMIT 1
@@ -51,10 +55,11 @@ WITH c AS (
     SELECT $1, h.id, u.n, u.product_id, u.quantity, u.for_preorder
     FROM h, unnest($7::bigint[], $8::numeric[], $9::bool[])
         WITH ORDINALITY AS u(product_id, quantity, for_preorder, n)
-)
+)"""
+_INSERT = f"""
+WITH {_INSERT_CTES}
 SELECT h.id, h.cycle_id, c.cutoff_at FROM h JOIN c ON c.id = h.cycle_id
 """
-
 _REQUEST_COLUMNS = (
     "r.id, r.satker_id, r.warung_id, r.cycle_id, c.cutoff_at AS cycle_cutoff_at, r.status,"
     " r.note, r.version, r.created_at"
@@ -67,12 +72,13 @@ async def create_request(
     principal.require(Role.WARUNG)
     assert principal.satker_id is not None and principal.warung_id is not None
     satker_id, warung_id = principal.satker_id, principal.warung_id
-    raw = await tx.raw()
+    claim = tx.take_claim()
+    # with a key, the one statement is the whole submission: no transaction around it
+    raw = await (tx.raw() if claim is None else tx.raw_autocommit())
     products = await container.product_cache.get_many(raw, {ln.product_id for ln in data.lines})
     categories = restock_rules.validate_lines(data.lines, products)
     status = "submitted" if data.submit else "draft"
-    row = await raw.fetchrow(
-        _INSERT,
+    args = (
         satker_id,
         warung_id,
         categories,
@@ -84,23 +90,12 @@ async def create_request(
         [ln.for_preorder for ln in data.lines],
         *window_args(cycle_rules.taking_requests(now)),
     )
-    if row is None:
-        active = await raw.fetchval(
-            "SELECT active FROM warung WHERE satker_id = $1 AND id = $2", satker_id, warung_id
-        )
-        if not active:
-            raise Forbidden(f"warung {warung_id} is not active")
-        if len(categories) > 1:
-            await _refuse_mixed_cycles(raw, satker_id, data.lines, products, categories)
-        raise await cutoff_passed(
-            raw, satker_id, categories, now, "the request cannot be submitted"
-        )
-    return RestockRequestOut(
-        id=row["id"],
+    out = RestockRequestOut(
+        id=0,
         satker_id=satker_id,
         warung_id=warung_id,
-        cycle_id=row["cycle_id"],
-        cycle_cutoff_at=row["cutoff_at"],
+        cycle_id=0,
+        cycle_cutoff_at=now,
         status=status,
         note=data.note,
         version=1,
@@ -114,6 +109,28 @@ async def create_request(
             )
             for n, ln in enumerate(data.lines, start=1)
         ],
+    )
+    if claim is None:
+        row = await raw.fetchrow(_INSERT, *args)
+    else:
+        row = await restock_submission.insert_storing(raw, args, claim, out)
+        if row["body"] is None and row["taken"]:
+            raise tx.refuse_claim()
+        if row["body"] is not None:
+            tx.stored_response = bytes(row["body"])
+    if row is None or row["id"] is None:
+        active = await raw.fetchval(
+            "SELECT active FROM warung WHERE satker_id = $1 AND id = $2", satker_id, warung_id
+        )
+        if not active:
+            raise Forbidden(f"warung {warung_id} is not active")
+        if len(categories) > 1:
+            await _refuse_mixed_cycles(raw, satker_id, data.lines, products, categories)
+        raise await cutoff_passed(
+            raw, satker_id, categories, now, "the request cannot be submitted"
+        )
+    return msgspec.structs.replace(
+        out, id=row["id"], cycle_id=row["cycle_id"], cycle_cutoff_at=row["cutoff_at"]
     )
 
 

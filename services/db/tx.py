@@ -14,7 +14,9 @@ from typing import Any
 from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
+from contracts.errors import Conflict
 from services.db.errors import translated
+from services.db.idempotency import IdempotencyClaim
 
 
 class Tx:
@@ -22,12 +24,30 @@ class Tx:
         self._engine = engine
         self._conn: AsyncConnection | None = None
         self._session: AsyncSession | None = None
+        # an Idempotency-Key claim left for the use case to fold into its first statement
+        self.pending_claim: IdempotencyClaim | None = None
+        self.claim_taken = False
+        # the response a use case stored with the claim, which the handler sends as it is
+        self.stored_response: bytes | None = None
+
+    def take_claim(self) -> IdempotencyClaim | None:
+        """The pending claim, which the caller now makes (see :mod:`services.db.idempotency`)."""
+        claim, self.pending_claim = self.pending_claim, None
+        return claim
+
+    def refuse_claim(self) -> Conflict:
+        """The taken claim found the key held by another request: the error to raise. The
+        middleware answers with that request's stored response instead."""
+        self.claim_taken = True
+        return Conflict("this Idempotency-Key is held by another request")
 
     @property
     def started(self) -> bool:
         return self._conn is not None
 
     async def connection(self) -> AsyncConnection:
+        if self._conn is not None and not self._conn.in_transaction():
+            await self._conn.begin()  # opened by raw_autocommit: a transaction from here on
         if self._conn is None:
             conn = await self._engine.connect()
             try:
@@ -52,6 +72,15 @@ class Tx:
         if not adapted._started:
             await adapted._start_transaction()
         return adapted.driver_connection
+
+    async def raw_autocommit(self) -> Any:
+        """The asyncpg connection, in this transaction if one is open, else outside any: each
+        statement then commits by itself (for a use case that is one atomic statement)."""
+        if self._conn is None:
+            self._conn = await self._engine.connect()
+        if self._conn.in_transaction():
+            return await self.raw()
+        return (await self._conn.get_raw_connection()).driver_connection
 
     async def session(self) -> AsyncSession:
         if self._session is None:

@@ -261,10 +261,15 @@ async def run_demo(settings: Settings, *, partial_fill: float = 0.9, seed: int =
         str(partial_fill),
     ]
     logs = settings.data_dir / "demo-run"
-    commands = [["serve", "--port", str(api_port)], ["worker"], simulator, ubl_supplier]
+    commands = [
+        ["serve", "--port", str(api_port), "--workers", "1"],
+        ["worker"],
+        simulator,
+        ubl_supplier,
+    ]
     with running(commands, env=env, logs=logs):
         try:
-            await asyncio.to_thread(wait_for, f"{api_base}/health/ready")
+            await asyncio.to_thread(wait_for, f"{api_base}/health/ready", 90)
             await asyncio.to_thread(wait_for, f"{simulator_base}/health")
             await asyncio.to_thread(wait_for, f"{ubl_base}/health")
         except RuntimeError as exc:

@@ -1,11 +1,15 @@
 """The outbox dispatcher: sends purchase orders to suppliers through their adapters.
 
-1. Claim due rows in a short transaction (``FOR UPDATE SKIP LOCKED``), marking them
-   ``sending`` with a lease; a row whose lease ran out (its worker died) is due again.
-2. Send through the supplier's adapter outside any transaction.
-3. Record the attempt and the result: ``done`` (the PO is ``sent``, with the supplier's
-   reference), ``retry`` with exponential back-off and jitter, or ``dead`` with the reason
-   after ``outbox_max_attempts`` or a refusal that retrying cannot fix.
+1. Claim a batch of due rows in a short transaction (``FOR UPDATE SKIP LOCKED``), marking
+   them ``sending`` with a lease; a row whose lease ran out (its worker died) is due again.
+2. Read the batch's orders in one transaction, then send them through their suppliers'
+   adapters outside any transaction, several at a time (each supplier's adapter keeps one
+   HTTP client, whose connections stay open between orders).
+3. Record the attempts and results: the orders sent in one transaction for the whole batch
+   (``done``; the PO is ``sent``, with the supplier's reference), a failure in its own
+   (``retry`` with exponential back-off and jitter, or ``dead`` with the reason after
+   ``outbox_max_attempts`` or a refusal that retrying cannot fix). Should the batch's
+   transaction fail, each sent order is recorded in a transaction of its own instead.
 
 Each order carries our PO number as the supplier's idempotency reference, so sending again
 after a crash between 2 and 3 never makes a second order.
@@ -13,16 +17,17 @@ after a crash between 2 and 3 never makes a second order.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import socket
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 import structlog
 
-from contracts.adapter import PurchaseOrderRequest
+from contracts.adapter import OrderAck, PurchaseOrderRequest
 from contracts.errors import KulakanError, SupplierError
 from services.app import outbox, purchase_orders, supplier_adapters
 from services.app.container import Container
@@ -50,17 +55,31 @@ class Claimed(msgspec.Struct, frozen=True, kw_only=True):
     attempts: int
 
 
+class Sent(NamedTuple):
+    """An order the supplier took (``ack`` None: a cancellation it took), to record."""
+
+    item: Claimed
+    started: datetime
+    ack: OrderAck | None
+    po_number: str
+
+
+Prepared = tuple[PurchaseOrderRequest, Any, str | None]
+
+
 class Dispatcher:
     def __init__(
         self,
         container: Container,
         *,
         worker_id: str | None = None,
-        batch: int = 20,
+        batch: int = 100,
+        concurrency: int = 16,
     ) -> None:
         self.container = container
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self.batch = batch
+        self.concurrency = concurrency
 
     async def claim(self, now: datetime) -> list[Claimed]:
         async with Tx(self.container.engine) as tx:
@@ -90,8 +109,17 @@ class Dispatcher:
     async def run_once(self) -> int:
         """Claim and send one batch; returns how many were handled."""
         claimed = await self.claim(self.container.clock())
-        for item in claimed:
-            await self.dispatch(item)
+        if not claimed:
+            return 0
+        prepared = await self._prepare_batch(claimed)
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def send(item: Claimed) -> Sent | str:
+            async with gate:
+                return await self._send(item, prepared.get(item.id))
+
+        results = await asyncio.gather(*(send(item) for item in claimed))
+        await self._record_sent([r for r in results if isinstance(r, Sent)])
         return len(claimed)
 
     async def drain(self, limit: int = 1000) -> int:
@@ -105,12 +133,26 @@ class Dispatcher:
         return handled
 
     async def dispatch(self, item: Claimed) -> str:
+        """Send one claimed row and record the outcome."""
+        sent = await self._send(item, (await self._prepare_batch([item])).get(item.id))
+        if isinstance(sent, str):
+            return sent
+        await self._record_sent([sent])
+        return "done"
+
+    async def _send(self, item: Claimed, prepared: Prepared | BaseException | None) -> Sent | str:
+        """Send (or cancel) through the adapter; a failure is recorded here, and its outcome
+        (``retry`` or ``dead``) returned."""
         started = self.container.clock()
         try:
-            request, adapter, supplier_ref = await self._prepare(item)
+            if prepared is None:  # not read with the batch: read on its own
+                prepared = (await self._prepare_batch([item]))[item.id]
+            if isinstance(prepared, BaseException):
+                raise prepared
+            request, adapter, supplier_ref = prepared
             if item.kind == "cancel_order":
                 await adapter.cancel_order(request.po_number, supplier_ref)
-                return await self._cancelled(item, started)
+                return Sent(item, started, None, request.po_number)
             ack = await adapter.place_order(request)
         except SupplierError as exc:
             return await self._failed(item, started, exc, retryable=exc.retryable)
@@ -121,12 +163,42 @@ class Dispatcher:
             return await self._failed(item, started, exc, retryable=True)
         if os.environ.get(FAULT_KILL_AFTER_SEND) == "1":
             os._exit(137)  # the supplier has the order; we never record it
-        async with Tx(self.container.engine) as tx:
-            raw = await tx.raw()
+        return Sent(item, started, ack, request.po_number)
+
+    async def _record_sent(self, sent: list[Sent]) -> None:
+        """The batch's sent orders in one transaction; each in its own if that one fails."""
+        if not sent:
+            return
+        try:
+            async with Tx(self.container.engine) as tx:
+                raw = await tx.raw()
+                for one in sent:
+                    await self._record_one(raw, one)
+        except Exception:
+            if len(sent) == 1:
+                raise
+            log.warning("outbox_batch_record_failed", orders=len(sent), exc_info=True)
+            for one in sent:
+                try:
+                    async with Tx(self.container.engine) as tx:
+                        await self._record_one(await tx.raw(), one)
+                except Exception:  # the lease runs out and it is sent again, same reference
+                    log.exception("outbox_record_failed", outbox_id=one.item.id)
+        for one in sent:
+            if one.ack is not None:
+                log.info(
+                    "order_sent",
+                    po=one.po_number,
+                    supplier_ref=one.ack.supplier_ref,
+                    duplicate=one.ack.duplicate,
+                )
+
+    async def _record_one(self, raw: Any, one: Sent) -> None:
+        item, ack, now = one.item, one.ack, self.container.clock()
+        if ack is not None:
             stored = await purchase_orders.load(
                 raw, item.satker_id, item.purchase_order_id, lock=True
             )
-            now = self.container.clock()
             sent = po_domain.mark_sent(stored.po, ack.supplier_ref)
             await purchase_orders.store(raw, stored, sent, now)
             if ack.confirmation_url:
@@ -137,33 +209,38 @@ class Dispatcher:
                     item.purchase_order_id,
                     ack.confirmation_url,
                 )
-            await self._record(raw, item, started, now, "sent", None)
-            await outbox.mark_done(raw, item.satker_id, item.id, now)
-        log.info(
-            "order_sent",
-            po=request.po_number,
-            supplier_ref=ack.supplier_ref,
-            duplicate=ack.duplicate,
-        )
-        return "done"
+        await self._record(raw, item, one.started, now, "sent", None)
+        await outbox.mark_done(raw, item.satker_id, item.id, now)
 
-    async def _cancelled(self, item: Claimed, started: datetime) -> str:
-        now = self.container.clock()
-        async with Tx(self.container.engine) as tx:
-            raw = await tx.raw()
-            await self._record(raw, item, started, now, "sent", None)
-            await outbox.mark_done(raw, item.satker_id, item.id, now)
-        return "done"
-
-    async def _prepare(self, item: Claimed) -> tuple[PurchaseOrderRequest, Any, str | None]:
-        async with Tx(self.container.engine) as tx:
-            raw = await tx.raw()
-            request, stored = await supplier_adapters.order_request(
-                raw, item.satker_id, item.purchase_order_id
-            )
-            supplier = await supplier_adapters.supplier_row(raw, stored.po.supplier_id)
-        adapter = supplier_adapters.build_adapter(self.container, supplier)
-        return request, adapter, stored.po.supplier_ref
+    async def _prepare_batch(self, items: list[Claimed]) -> dict[int, Prepared | BaseException]:
+        """Each row's order as its adapter takes it, read in one transaction; a row whose order
+        cannot be read gets the error instead."""
+        ready: dict[int, Prepared | BaseException] = {}
+        suppliers: dict[int, Any] = {}
+        try:
+            async with Tx(self.container.engine) as tx:
+                raw = await tx.raw()
+                for item in items:
+                    try:
+                        request, stored = await supplier_adapters.order_request(
+                            raw, item.satker_id, item.purchase_order_id
+                        )
+                        supplier_id = stored.po.supplier_id
+                        if supplier_id not in suppliers:
+                            row = await supplier_adapters.supplier_row(raw, supplier_id)
+                            suppliers[supplier_id] = supplier_adapters.build_adapter(
+                                self.container, row
+                            )
+                    except KulakanError as exc:
+                        ready[item.id] = exc
+                        continue
+                    ready[item.id] = (request, suppliers[supplier_id], stored.po.supplier_ref)
+        except Exception:
+            if len(items) == 1:
+                raise
+            log.warning("outbox_batch_read_failed", orders=len(items), exc_info=True)
+            return {}  # each is read on its own when it is sent
+        return ready
 
     async def _failed(
         self, item: Claimed, started: datetime, exc: Exception, *, retryable: bool

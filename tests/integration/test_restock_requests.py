@@ -3,6 +3,8 @@ edits and cancellation before and after the cut-off, and tenancy."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from services.clock import FixedClock
@@ -275,6 +277,59 @@ async def test_an_idempotent_retry_makes_one_request(world):
     assert first.status_code == second.status_code == 201
     assert first.json() == second.json()
     assert second.headers["idempotent-replayed"] == "true"
+    assert await _count_requests(engine) == (1, 1)
+
+
+async def test_twenty_concurrent_submissions_with_one_key_make_one_request(world):
+    """The key is claimed in the statement that inserts the request: the others wait on that
+    row, then replay the first response."""
+    client, _, tenant, p, engine = world
+    headers = {**tenant.warung_keys[0], "Idempotency-Key": "burst-order"}
+    body = {"lines": [{"product_id": p["cabai"], "quantity": "2.5"}]}
+    responses = await asyncio.gather(
+        *(client.post("/v1/restock-requests", json=body, headers=headers) for _ in range(20))
+    )
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.content for r in responses}) == 1
+    assert sum(1 for r in responses if r.headers.get("idempotent-replayed")) == 19
+    assert {r.headers["etag"] for r in responses} == {'"1"'}
+    assert await _count_requests(engine) == (1, 1)
+
+
+async def test_a_key_reused_with_another_body_or_by_another_warung(world):
+    client, _, tenant, p, engine = world
+    key = {"Idempotency-Key": "order-b"}
+    body = {"lines": [{"product_id": p["cabai"], "quantity": 1}]}
+    first = await client.post(
+        "/v1/restock-requests", json=body, headers={**tenant.warung_keys[0], **key}
+    )
+    assert first.status_code == 201
+    other = await client.post(
+        "/v1/restock-requests",
+        json={"lines": [{"product_id": p["cabai"], "quantity": 2}]},
+        headers={**tenant.warung_keys[0], **key},
+    )
+    assert other.status_code == 422, other.text
+    assert other.json()["type"] == "/problems/idempotency-key-reused"
+    neighbour = await client.post(
+        "/v1/restock-requests", json=body, headers={**tenant.warung_keys[1], **key}
+    )
+    assert neighbour.status_code == 201 and "idempotent-replayed" not in neighbour.headers
+    assert neighbour.json()["warung_id"] != first.json()["warung_id"]
+    assert await _count_requests(engine) == (2, 2)
+
+
+async def test_a_submission_refused_at_the_cut_off_does_not_burn_its_key(world):
+    client, clock, tenant, p, engine = world
+    headers = {**tenant.warung_keys[0], "Idempotency-Key": "order-late"}
+    body = {"lines": [{"product_id": p["cabai"], "quantity": 1}]}
+    clock.advance(hours=3)  # 13:00 WIB: the daily fresh cycle closed at 12:00
+    late = await client.post("/v1/restock-requests", json=body, headers=headers)
+    assert late.status_code in (409, 422), late.text
+    assert await _count_requests(engine) == (0, 0)
+    clock.advance(hours=-3)
+    again = await client.post("/v1/restock-requests", json=body, headers=headers)
+    assert again.status_code == 201 and "idempotent-replayed" not in again.headers
     assert await _count_requests(engine) == (1, 1)
 
 
