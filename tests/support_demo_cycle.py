@@ -95,7 +95,11 @@ async def demo_stage(engine: Any, database_url: str, logs: Path) -> AsyncIterato
     }
     with contextlib.ExitStack() as processes:
         processes.enter_context(
-            running([["serve", "--port", str(api_port)], ["worker"]], env=env, logs=logs)
+            running(
+                [["serve", "--port", str(api_port), "--workers", "1"], ["worker"]],
+                env=env,
+                logs=logs,
+            )
         )
         settings = Settings(database_url=database_url, data_dir=logs)
         cast = await prepare(settings, simulator, datetime.now(UTC))
