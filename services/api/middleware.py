@@ -211,8 +211,8 @@ class TransactionMiddleware(HTTPMiddleware):
                 SET request_hash = EXCLUDED.request_hash, status_code = 0,
                     response_headers = '{}', response_body = ''::bytea,
                     method = EXCLUDED.method, path = EXCLUDED.path,
-                    created_at = now(), expires_at = EXCLUDED.expires_at
-                WHERE idempotency_record.expires_at < now()
+                    created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+                WHERE idempotency_record.expires_at < $7
             RETURNING true
             """,
             who,
@@ -221,6 +221,7 @@ class TransactionMiddleware(HTTPMiddleware):
             scope["method"],
             scope["path"][:500],
             now + timedelta(hours=container.settings.idempotency_ttl_hours),
+            now,
         )
         if not claimed:
             stored = await raw.fetchrow(

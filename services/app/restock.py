@@ -215,7 +215,8 @@ async def list_requests(
         """
         SELECT r.id, r.warung_id, r.cycle_id, r.status, r.version, r.created_at,
             (SELECT count(*) FROM restock_line l
-             WHERE l.satker_id = r.satker_id AND l.request_id = r.id) AS line_count
+             WHERE l.satker_id = coalesce($1, r.satker_id) AND l.request_id = r.id)
+             AS line_count
         FROM restock_request r
         WHERE ($1::bigint IS NULL OR r.satker_id = $1) AND ($2::bigint IS NULL OR r.warung_id = $2)
           AND ($3::bigint IS NULL OR r.cycle_id = $3) AND ($4::text IS NULL OR r.status = $4)
