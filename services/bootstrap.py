@@ -32,7 +32,11 @@ def bootstrap(
 ) -> Container:
     settings = settings or Settings.from_env()
     if engine is None:
-        engine = make_engine(resolve_database_url(settings), pool_size=settings.db_pool_size)
+        engine = make_engine(
+            resolve_database_url(settings),
+            pool_size=settings.db_pool_size,
+            pgbouncer=settings.db_pgbouncer,
+        )
     return Container(
         settings=settings,
         engine=engine,

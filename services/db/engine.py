@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 
-def make_engine(url: str, *, pool_size: int = 10, null_pool: bool = False) -> AsyncEngine:
+def make_engine(
+    url: str, *, pool_size: int = 10, null_pool: bool = False, pgbouncer: bool = False
+) -> AsyncEngine:
+    """``pgbouncer``: the URL is a PgBouncer in transaction mode, where a connection's
+    prepared statements do not outlive the transaction, so none is kept by name (asyncpg's
+    statement cache and SQLAlchemy's are off; the unnamed statement of each query works)."""
+    connect_args: dict[str, object] = {
+        "server_settings": {"timezone": "UTC", "application_name": "kulakan"}
+    }
+    if pgbouncer:
+        connect_args.update(
+            statement_cache_size=0,
+            prepared_statement_cache_size=0,
+            prepared_statement_name_func=lambda: f"__kulakan_{uuid.uuid4().hex}__",
+        )
     kwargs: dict[str, object] = {
         "json_serializer": lambda v: json.dumps(v, ensure_ascii=False, default=str),
-        "connect_args": {"server_settings": {"timezone": "UTC", "application_name": "kulakan"}},
+        "connect_args": connect_args,
     }
     if null_pool:
         from sqlalchemy.pool import NullPool
