@@ -112,9 +112,10 @@ async def engine(_engine: AsyncEngine) -> AsyncEngine:
     async with _engine.begin() as conn:
         raw = (await conn.get_raw_connection()).driver_connection
         if not _TABLES:
+            # (on a Citus coordinator the engine sees shards too: table_<shard id>)
             rows = await raw.fetch(
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-                " AND tablename <> 'alembic_version'"
+                " AND tablename <> 'alembic_version' AND tablename !~ '_[0-9]+$'"
             )
             _TABLES.extend(sorted(r["tablename"] for r in rows))
         await raw.execute(f"TRUNCATE {', '.join(_TABLES)} RESTART IDENTITY CASCADE")

@@ -213,9 +213,15 @@ async def seed_orders(url: str, base: str) -> None:
                     " ARRAY['Kota Palembang'], 's') RETURNING id",
                     json.dumps({"base_url": base}),
                 )
-            product, sku = (
-                await raw.fetchrow("SELECT id, sku FROM product ORDER BY id LIMIT 1")
-            ).values()
+            sku = "MIE-GRG"  # in the marketplace simulator's catalogue
+            product = await raw.fetchval("SELECT id FROM product WHERE sku = $1", sku)
+            if product is None:
+                product = await raw.fetchval(
+                    "INSERT INTO product (sku, name, category, retail_unit)"
+                    " VALUES ($1, 'Mie goreng', 'sembako', 'pcs') RETURNING id",
+                    sku,
+                )
+
         order = NewPurchaseOrder(
             supplier_id=supplier,
             lines=tuple(

@@ -14,8 +14,17 @@ def make_engine(
     """``pgbouncer``: the URL is a PgBouncer in transaction mode, where a connection's
     prepared statements do not outlive the transaction, so none is kept by name (asyncpg's
     statement cache and SQLAlchemy's are off; the unnamed statement of each query works)."""
+    # asyncpg looks up the types of a connection's first statements in pg_type/pg_class; on
+    # Citus that catalog query costs ~2 s per type while Citus hides its shards from
+    # pg_class, so the hiding is off for our sessions (a harmless placeholder setting on
+    # PostgreSQL without Citus). JIT never pays on these short statements either.
     connect_args: dict[str, object] = {
-        "server_settings": {"timezone": "UTC", "application_name": "kulakan"}
+        "server_settings": {
+            "timezone": "UTC",
+            "application_name": "kulakan",
+            "jit": "off",
+            "citus.override_table_visibility": "off",
+        }
     }
     if pgbouncer:
         connect_args.update(
