@@ -11,6 +11,7 @@ satkers) are not in this flow.
 from __future__ import annotations
 
 import re
+import sys
 from datetime import timedelta
 from typing import Any
 
@@ -94,6 +95,7 @@ async def test_a_satkers_whole_cycle_runs_on_one_shard(engine, setup, statements
 
     checked, spread = await _plans(engine, recorded)
     assert checked >= 40, f"only {checked} distributed statements recorded"
+    sys.stdout.write(f"{checked} distinct distributed statements EXPLAINed, {len(spread)} spread\n")
     assert spread == [], "statements not routed to one shard:\n\n" + "\n\n".join(
         f"{q}\n{p}" for q, p in spread
     )
