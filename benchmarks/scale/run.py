@@ -371,10 +371,21 @@ def main() -> int:
         for label, server in servers.items():
             asyncio.run(drop_database(server, names[label]))
     summary = {label: {k: statistics.mean(v) for k, v in r.items()} for label, r in results.items()}
+    opts.versions = asyncio.run(_versions(opts.citus))
     print(json.dumps(summary, indent=2))
     if opts.write:
         write_results(summary, loading, opts)
     return 0
+
+
+async def _versions(server: str) -> str:
+    conn = await asyncpg.connect(_dsn(server))
+    try:
+        pg = await conn.fetchval("SHOW server_version")
+        citus = await conn.fetchval("SELECT extversion FROM pg_extension WHERE extname = 'citus'")
+    finally:
+        await conn.close()
+    return f"PostgreSQL {pg} with Citus {citus}"
 
 
 async def _plain_database(server: str, name: str) -> None:
@@ -405,6 +416,7 @@ def write_results(
         "the cluster) and one shard per satker statement (tests/citus). These are the per-request\n"
         "costs docs/scale.md builds on.\n\n"
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC at commit {commit} on {machine()};\n"
+        f"servers: {opts.versions};\n"
         "the three Citus nodes, the single server, the API process, wrk, the workers and the\n"
         "simulator all share the machine (other work was running on it too).\n"
         f"Loaded in each: {SATKERS} satkers × {WARUNGS:,} warungs, {PRODUCTS} products, one open\n"
