@@ -33,7 +33,10 @@ def bootstrap(
     settings = settings or Settings.from_env()
     if engine is None:
         engine = make_engine(
-            resolve_database_url(settings), pool_size=settings.db_pool_size, max_overflow=0
+            resolve_database_url(settings),
+            pool_size=settings.db_pool_size,
+            max_overflow=0,
+            pgbouncer=settings.db_pgbouncer,
         )
     return Container(
         settings=settings,

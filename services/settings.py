@@ -17,6 +17,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_json: bool | None = None  # None: JSON when stdout is not a TTY
     log_level: str = "INFO"
     db_pool_size: int = 20  # connections each process keeps open (no overflow)
+    db_pgbouncer: bool = False  # behind PgBouncer in transaction mode: no named statements
     api_key_cache_seconds: float = 60.0  # revocations arrive by notification at once
     idempotency_ttl_hours: int = 24
     outbox_max_attempts: int = 8

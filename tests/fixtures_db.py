@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 ROOT = Path(__file__).resolve().parent.parent
 _EMBEDDED_WAS_RUNNING = pytest.StashKey[bool]()
+CITUS_TEST_SHARDS = 4
 
 
 def _embedded_dir() -> Path:
@@ -76,18 +77,21 @@ async def _admin(url: str, sql: str) -> None:
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
+    from services.db.citus_databases import create_database, drop_database
     from services.db.migrate import upgrade
 
     server = _server_url()
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     name = f"kulakan_test_{worker}_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_admin(server, f'CREATE DATABASE "{name}"'))
+    # On a Citus coordinator the database is made on every worker too, with few shards per
+    # table (each test empties every shard); on PostgreSQL this is a plain CREATE DATABASE.
+    asyncio.run(create_database(server, name, shard_count=CITUS_TEST_SHARDS))
     url = with_database(server, name)
     try:
         upgrade(url)
         yield url
     finally:
-        asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(drop_database(server, name))
 
 
 @pytest.fixture(scope="session")
@@ -108,9 +112,10 @@ async def engine(_engine: AsyncEngine) -> AsyncEngine:
     async with _engine.begin() as conn:
         raw = (await conn.get_raw_connection()).driver_connection
         if not _TABLES:
+            # (on a Citus coordinator the engine sees shards too: table_<shard id>)
             rows = await raw.fetch(
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-                " AND tablename <> 'alembic_version'"
+                " AND tablename <> 'alembic_version' AND tablename !~ '_[0-9]+$'"
             )
             _TABLES.extend(sorted(r["tablename"] for r in rows))
         await raw.execute(f"TRUNCATE {', '.join(_TABLES)} RESTART IDENTITY CASCADE")

@@ -89,15 +89,8 @@ async def build_closed_cycles(container: Container, now: datetime) -> int:
     while True:
         async with Tx(container.engine) as tx:
             raw = await tx.raw()
-            cycle = await raw.fetchrow(
-                """
-                SELECT c.satker_id, c.id FROM order_cycle c
-                WHERE c.status = 'closed' AND NOT EXISTS (
-                    SELECT 1 FROM bulk_buy b WHERE b.satker_id = c.satker_id AND b.cycle_id = c.id
-                      AND NOT (b.status = 'draft' AND b.updated_at < $1))
-                ORDER BY c.cutoff_at LIMIT 1 FOR UPDATE OF c SKIP LOCKED
-                """,
-                stale_claims_before(now, container.settings.quote_deadline_seconds),
+            cycle = await _claim_closed_cycle(
+                raw, stale_claims_before(now, container.settings.quote_deadline_seconds)
             )
             if cycle is None:
                 return built
@@ -109,6 +102,35 @@ async def build_closed_cycles(container: Container, now: datetime) -> int:
             log.info("bulk_buy_superseded", cycle=taken.cycle_id, detail=exc.detail)
             continue
         built += 1
+
+
+_UNBUILT = """
+    c.status = 'closed' AND NOT EXISTS (
+        SELECT 1 FROM bulk_buy b WHERE b.satker_id = c.satker_id AND b.cycle_id = c.id
+          AND NOT (b.status = 'draft' AND b.updated_at < $1))
+"""
+
+
+async def _claim_closed_cycle(raw: Any, stale_before: datetime) -> Any:
+    """Row-lock the closed cycle without a bulk buy with the earliest cut-off that no other
+    worker holds. Candidates are read unlocked and locked one by one by key, so each lock
+    is taken on one satker's shard (Citus locks no rows across shards)."""
+    candidates = await raw.fetch(
+        f"SELECT c.satker_id, c.id FROM order_cycle c WHERE {_UNBUILT}"
+        " ORDER BY c.cutoff_at, c.satker_id, c.id LIMIT 50",
+        stale_before,
+    )
+    for candidate in candidates:
+        cycle = await raw.fetchrow(
+            f"SELECT c.satker_id, c.id FROM order_cycle c"
+            f" WHERE c.satker_id = $2 AND c.id = $3 AND {_UNBUILT} FOR UPDATE OF c SKIP LOCKED",
+            stale_before,
+            candidate["satker_id"],
+            candidate["id"],
+        )
+        if cycle is not None:
+            return cycle
+    return None
 
 
 # ---------------------------------------------------------------- 1. claim

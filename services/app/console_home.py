@@ -153,9 +153,9 @@ async def console_home(
         LEFT JOIN LATERAL (
             SELECT q.id, q.status,
                    (SELECT count(*) FROM restock_line l
-                     WHERE l.satker_id = q.satker_id AND l.request_id = q.id) AS lines
+                     WHERE l.satker_id = $1 AND l.request_id = q.id) AS lines
             FROM restock_request q
-            WHERE q.satker_id = w.satker_id AND q.warung_id = w.id AND q.cycle_id = $2
+            WHERE q.satker_id = $1 AND q.warung_id = w.id AND q.cycle_id = $2
               AND q.status <> 'cancelled'
             ORDER BY q.id DESC LIMIT 1
         ) r ON true

@@ -144,8 +144,8 @@ async def invoice_documents(
         for r in await raw.fetch(
             "SELECT i.id, i.created_at, c.name AS cycle_name, w.name, w.owner_name, w.address,"
             " w.phone FROM invoice i"
-            " JOIN order_cycle c ON c.satker_id = i.satker_id AND c.id = i.cycle_id"
-            " LEFT JOIN warung w ON w.satker_id = i.satker_id AND w.id = i.warung_id"
+            " JOIN order_cycle c ON c.satker_id = $1 AND c.id = i.cycle_id"
+            " LEFT JOIN warung w ON w.satker_id = $1 AND w.id = i.warung_id"
             " WHERE i.satker_id = $1 AND i.id = ANY($2::bigint[])",
             satker_id,
             ids,

@@ -26,10 +26,17 @@ from services.domain.versioning import check_if_match
 
 MATERIALISE_HORIZON = timedelta(days=8)
 
+# every statement using these binds the satker as $1: a subquery filtered by the bound
+# value, not by the outer row, is what Citus routes to the satker's shard
 _CYCLE_COLUMNS = (
     "id, satker_id, template_id, name, categories, opens_at, cutoff_at, delivery_date,"
     " status, closed_at, closed_by, version, (SELECT b.id FROM bulk_buy b"
-    " WHERE b.satker_id = order_cycle.satker_id AND b.cycle_id = order_cycle.id) AS bulk_buy_id"
+    " WHERE b.satker_id = $1 AND b.cycle_id = order_cycle.id) AS bulk_buy_id"
+)
+# a new cycle has no bulk buy (and Citus takes no subquery in an INSERT's RETURNING)
+_NEW_CYCLE_COLUMNS = (
+    "id, satker_id, template_id, name, categories, opens_at, cutoff_at, delivery_date,"
+    " status, closed_at, closed_by, version, NULL::bigint AS bulk_buy_id"
 )
 _TEMPLATE_COLUMNS = (
     "id, satker_id, name, categories, cadence, opens_at, cutoff_at, weekday,"
@@ -198,7 +205,7 @@ async def create_one_off_cycle(
         INSERT INTO order_cycle (satker_id, template_id, name, categories, opens_at, cutoff_at,
             delivery_date, status)
         VALUES ($1, NULL, $2, $3, $4, $5, $6, $7)
-        RETURNING {_CYCLE_COLUMNS}
+        RETURNING {_NEW_CYCLE_COLUMNS}
         """,
         satker_id,
         data.name,
@@ -306,32 +313,62 @@ async def lock_cycle(raw: Any, satker_id: int, cycle_id: int, now: datetime, by:
 
 async def open_due_cycles(raw: Any, now: datetime) -> int:
     """Mark open the scheduled cycles due to open at ``now`` (rows another worker holds are
-    left for it); returns how many."""
-    status = await raw.execute(
-        f"""
-        UPDATE order_cycle SET status = 'open', version = version + 1
-        WHERE (satker_id, id) IN (
-            SELECT satker_id, id FROM order_cycle WHERE {window_sql(1)}
-            FOR UPDATE SKIP LOCKED
-        )
-        """,
-        *window_args(cycle_domain.due_to_open(now)),
+    left for it); returns how many. One statement per satker that has any, so that on Citus
+    each runs on its satker's shard (row locks do not span shards)."""
+    args = window_args(cycle_domain.due_to_open(now))
+    satkers = await raw.fetch(
+        f"SELECT DISTINCT satker_id FROM order_cycle WHERE {window_sql(1)} ORDER BY satker_id",
+        *args,
     )
-    return int(status.split()[-1])
+    opened = 0
+    for row in satkers:
+        status = await raw.execute(
+            f"""
+            WITH due AS MATERIALIZED (
+                SELECT id FROM order_cycle WHERE satker_id = $5 AND {window_sql(1)}
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE order_cycle SET status = 'open', version = version + 1
+            WHERE satker_id = $5 AND id IN (SELECT id FROM due)
+            """,
+            *args,
+            row["satker_id"],
+        )
+        opened += int(status.split()[-1])
+    return opened
+
+
+CLAIM_CANDIDATES = 50
 
 
 async def claim_cycle_due_to_close(raw: Any, now: datetime) -> Any:
     """Row-lock one cycle due to close at ``now`` that no other worker holds, the earliest
-    cut-off first; None when there is none."""
-    return await raw.fetchrow(
+    cut-off first; None when there is none. The candidates are read without a lock and
+    each is then locked by its key: a lock taken on one satker's shard only, as Citus needs
+    (among the first ``CLAIM_CANDIDATES``; the rest wait for the next call)."""
+    args = window_args(cycle_domain.due_to_close(now))
+    candidates = await raw.fetch(
         f"""
-        SELECT satker_id, id, cutoff_at FROM order_cycle WHERE {window_sql(1)}
+        SELECT satker_id, id FROM order_cycle WHERE {window_sql(1)}
         ORDER BY cutoff_at, satker_id, id
-        LIMIT 1
-        FOR UPDATE SKIP LOCKED
+        LIMIT {CLAIM_CANDIDATES}
         """,
-        *window_args(cycle_domain.due_to_close(now)),
+        *args,
     )
+    for candidate in candidates:
+        row = await raw.fetchrow(
+            f"""
+            SELECT satker_id, id, cutoff_at FROM order_cycle
+            WHERE satker_id = $5 AND id = $6 AND {window_sql(1)}
+            FOR UPDATE SKIP LOCKED
+            """,
+            *args,
+            candidate["satker_id"],
+            candidate["id"],
+        )
+        if row is not None:
+            return row
+    return None
 
 
 async def cutoff_passed(

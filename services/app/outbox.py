@@ -7,7 +7,7 @@ Row life: ``pending → sending → done | retry (due_at) → dead``. The worker
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from services.db.tx import Tx
@@ -56,3 +56,62 @@ async def requeue(tx: Tx, satker_id: int, outbox_id: int, now: datetime) -> bool
         now,
     )
     return status == "UPDATE 1"
+
+
+_DUE = (
+    "((status IN ('pending', 'retry') AND due_at <= $1)"
+    " OR (status = 'sending' AND claimed_until < $1))"
+)
+
+
+async def claim_due(
+    raw: Any, worker_id: str, now: datetime, lease: timedelta, limit: int
+) -> list[Any]:
+    """Claim up to ``limit`` due rows (a row whose lease ran out is due again), marking them
+    ``sending`` for ``lease``: the satkers whose rows are due longest first, then each
+    satker's rows by :func:`claim_for_satker`. Rows another worker holds are skipped."""
+    satkers = await raw.fetch(
+        f"SELECT satker_id FROM outbox WHERE {_DUE}"
+        " GROUP BY satker_id ORDER BY min(due_at), satker_id LIMIT $2",
+        now,
+        limit,
+    )
+    claimed: list[Any] = []
+    for row in satkers:
+        if len(claimed) >= limit:
+            break
+        claimed += await claim_for_satker(
+            raw, row["satker_id"], worker_id, now, lease, limit - len(claimed)
+        )
+    return claimed
+
+
+async def claim_for_satker(
+    raw: Any, satker_id: int, worker_id: str, now: datetime, lease: timedelta, limit: int
+) -> list[Any]:
+    """Claim up to ``limit`` of one satker's due rows, oldest first, in one statement
+    filtered by ``satker_id`` (on Citus: on that satker's shard alone, where ``FOR UPDATE
+    SKIP LOCKED`` works)."""
+    return list(
+        await raw.fetch(
+            f"""
+            WITH due AS MATERIALIZED (
+                SELECT id FROM outbox
+                WHERE satker_id = $2 AND {_DUE}
+                ORDER BY due_at
+                LIMIT $5
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE outbox o SET status = 'sending', claimed_by = $3,
+                claimed_until = $1::timestamptz + $4::interval, attempts = o.attempts + 1
+            FROM due
+            WHERE o.satker_id = $2 AND o.id = due.id
+            RETURNING o.satker_id, o.id, o.kind, o.purchase_order_id, o.attempts
+            """,
+            now,
+            satker_id,
+            worker_id,
+            lease,
+            limit,
+        )
+    )

@@ -27,15 +27,20 @@ _PO_COLUMNS = (
 async def _with_lines(raw: Any, rows: list[Any]) -> list[PurchaseOrderOut]:
     if not rows:
         return []
-    lines = await raw.fetch(
-        "SELECT satker_id, purchase_order_id, line_no, product_id, sku, pack_name,"
-        " units_per_pack, packs, price_per_pack_idr, status, confirmed_packs,"
-        " confirmed_price_per_pack_idr, proposed_price_per_pack_idr, delivered_quantity"
-        " FROM purchase_order_line WHERE (satker_id, purchase_order_id) IN"
-        " (SELECT * FROM unnest($1::bigint[], $2::bigint[])) ORDER BY line_no",
-        [r["satker_id"] for r in rows],
-        [r["id"] for r in rows],
-    )
+    orders_by_satker: dict[int, list[int]] = {}
+    for r in rows:
+        orders_by_satker.setdefault(r["satker_id"], []).append(r["id"])
+    lines = []
+    for satker_id, po_ids in orders_by_satker.items():  # one statement per satker's shard
+        lines += await raw.fetch(
+            "SELECT satker_id, purchase_order_id, line_no, product_id, sku, pack_name,"
+            " units_per_pack, packs, price_per_pack_idr, status, confirmed_packs,"
+            " confirmed_price_per_pack_idr, proposed_price_per_pack_idr, delivered_quantity"
+            " FROM purchase_order_line WHERE satker_id = $1 AND purchase_order_id = ANY($2)"
+            " ORDER BY line_no",
+            satker_id,
+            po_ids,
+        )
     by_po: dict[tuple[int, int], list[PurchaseOrderLineOut]] = {}
     for ln in lines:
         data = dict(ln)
@@ -173,12 +178,12 @@ _SUMMARY = """
     SELECT p.id, p.po_number, p.supplier_id, s.name AS supplier_name, s.adapter_key,
            p.bulk_buy_id, b.cycle_id, c.name AS cycle_name, p.status, p.goods_idr,
            p.delivery_fee_idr, p.delivery_date, p.sent_at, p.version,
-           (SELECT count(*) FROM purchase_order_line l WHERE l.satker_id = p.satker_id
+           (SELECT count(*) FROM purchase_order_line l WHERE l.satker_id = $1
               AND l.purchase_order_id = p.id AND l.status = 'pending_approval') AS held_lines
     FROM purchase_order p
     JOIN supplier s ON s.id = p.supplier_id
-    LEFT JOIN bulk_buy b ON b.satker_id = p.satker_id AND b.id = p.bulk_buy_id
-    LEFT JOIN order_cycle c ON c.satker_id = b.satker_id AND c.id = b.cycle_id
+    LEFT JOIN bulk_buy b ON b.satker_id = $1 AND b.id = p.bulk_buy_id
+    LEFT JOIN order_cycle c ON c.satker_id = $1 AND c.id = b.cycle_id
     WHERE p.satker_id = $1
 """
 

@@ -228,11 +228,14 @@ async def list_requests(
 ) -> list[RestockRequestSummaryOut]:
     satker_id, warung_id = _scope(principal)
     raw = await tx.raw()
+    # a caller's own satker bound as $1 keeps the statement on its shard on Citus; an
+    # admin's list spans the satkers, joined on satker_id
+    line_satker = "r.satker_id" if satker_id is None else "$1"
     rows = await raw.fetch(
-        """
+        f"""
         SELECT r.id, r.warung_id, r.cycle_id, r.status, r.version, r.created_at,
             (SELECT count(*) FROM restock_line l
-             WHERE l.satker_id = r.satker_id AND l.request_id = r.id) AS line_count
+             WHERE l.satker_id = {line_satker} AND l.request_id = r.id) AS line_count
         FROM restock_request r
         WHERE ($1::bigint IS NULL OR r.satker_id = $1) AND ($2::bigint IS NULL OR r.warung_id = $2)
           AND ($3::bigint IS NULL OR r.cycle_id = $3) AND ($4::text IS NULL OR r.status = $4)

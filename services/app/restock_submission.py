@@ -64,8 +64,8 @@ WITH c AS (
             response_headers = EXCLUDED.response_headers,
             response_body = EXCLUDED.response_body,
             method = EXCLUDED.method, path = EXCLUDED.path,
-            created_at = now(), expires_at = EXCLUDED.expires_at
-        WHERE idempotency_record.expires_at < now()
+            created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+        WHERE idempotency_record.expires_at < EXCLUDED.created_at
     RETURNING response_body
 ), h AS (
     INSERT INTO restock_request (id, satker_id, warung_id, cycle_id, status, note,

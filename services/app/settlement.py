@@ -284,28 +284,42 @@ async def _settled(raw: Any, satker_id: int, bb_id: int) -> bool:
     )
 
 
+_READY = """
+    b.status = 'ordered'
+      AND NOT EXISTS (SELECT 1 FROM settlement s
+                      WHERE s.satker_id = b.satker_id AND s.bulk_buy_id = b.id)
+      AND NOT EXISTS (SELECT 1 FROM purchase_order p
+                      WHERE p.satker_id = b.satker_id AND p.bulk_buy_id = b.id
+                        AND p.status <> ALL($1::varchar[]))
+"""
+
+
 async def settle_ready(tx: Tx, now: datetime, limit: int = 20) -> int:
-    """Settle ordered bulk buys whose orders are all done (the worker's job)."""
+    """Settle ordered bulk buys whose orders are all done (the worker's job). Candidates
+    are read unlocked, then each is locked by key (``SKIP LOCKED``: one another worker is
+    settling is left to it): a lock on one satker's shard, as Citus needs."""
     raw = await tx.raw()
-    ready = await raw.fetch(
-        """
-        SELECT b.satker_id, b.id FROM bulk_buy b
-        WHERE b.status = 'ordered'
-          AND NOT EXISTS (SELECT 1 FROM settlement s
-                          WHERE s.satker_id = b.satker_id AND s.bulk_buy_id = b.id)
-          AND NOT EXISTS (SELECT 1 FROM purchase_order p
-                          WHERE p.satker_id = b.satker_id AND p.bulk_buy_id = b.id
-                            AND p.status <> ALL($1::varchar[]))
-        ORDER BY b.satker_id, b.id
-        LIMIT $2
-        FOR UPDATE OF b SKIP LOCKED
-        """,
+    candidates = await raw.fetch(
+        f"SELECT b.satker_id, b.id FROM bulk_buy b WHERE {_READY}"
+        " ORDER BY b.satker_id, b.id LIMIT $2",
         list(FINAL),
-        limit,
+        limit * 5,
     )
-    for row in ready:
-        await settle_bulk_buy(tx, row["satker_id"], row["id"], now)
-    return len(ready)
+    settled = 0
+    for candidate in candidates:
+        if settled == limit:
+            break
+        row = await raw.fetchrow(
+            f"SELECT b.satker_id, b.id FROM bulk_buy b"
+            f" WHERE b.satker_id = $2 AND b.id = $3 AND {_READY} FOR UPDATE OF b SKIP LOCKED",
+            list(FINAL),
+            candidate["satker_id"],
+            candidate["id"],
+        )
+        if row is not None:
+            await settle_bulk_buy(tx, row["satker_id"], row["id"], now)
+            settled += 1
+    return settled
 
 
 async def get_settlement(tx: Tx, satker_id: int, bb_id: int) -> SettlementOut:

@@ -86,7 +86,7 @@ async def update_stock(
         ON CONFLICT (satker_id, warung_id, product_id) DO UPDATE
             SET on_hand = EXCLUDED.on_hand, minimum = EXCLUDED.minimum,
                 maximum = EXCLUDED.maximum, version = stock_level.version + 1,
-                updated_at = now()
+                updated_at = EXCLUDED.updated_at
         RETURNING {_LEVEL_COLUMNS}
         """,
         satker_id,
@@ -181,7 +181,7 @@ async def add_stock(
         VALUES ($1, $2, $3, $4)
         ON CONFLICT (satker_id, warung_id, product_id) DO UPDATE
             SET on_hand = EXCLUDED.on_hand, version = stock_level.version + 1,
-                updated_at = now()
+                updated_at = EXCLUDED.updated_at
         """,
         satker_id,
         warung_id,

@@ -118,12 +118,19 @@ async def _find_link(
     nonce = rules.nonce_of(secret, token)
     row = None
     if nonce is not None:
+        # the link's satker first, then the row by its whole key: on Citus a lookup on one
+        # shard, where the row lock works
+        satker_id = await raw.fetchval(
+            "SELECT satker_id FROM warung_sign_in_link WHERE id = $1", rules.link_id(nonce)
+        )
         row = await raw.fetchrow(
             "SELECT l.satker_id, l.warung_id, l.expires_at, l.used_at"
             " FROM warung_sign_in_link l JOIN warung w"
-            " ON w.satker_id = l.satker_id AND w.id = l.warung_id"
-            " WHERE l.id = $1 AND w.active" + (" FOR UPDATE OF l" if lock else ""),
+            " ON w.satker_id = $2 AND w.id = l.warung_id"
+            " WHERE l.satker_id = $2 AND l.id = $1 AND w.active"
+            + (" FOR UPDATE OF l" if lock else ""),
             rules.link_id(nonce),
+            satker_id,
         )
     verdict = rules.link_verdict(
         nonce is not None,
@@ -153,7 +160,10 @@ async def open_link(
         return OpenResult(outcome=_outcome(verdict))
     assert row is not None and nonce is not None
     await raw.execute(
-        "UPDATE warung_sign_in_link SET used_at = $2 WHERE id = $1", rules.link_id(nonce), now
+        "UPDATE warung_sign_in_link SET used_at = $3 WHERE satker_id = $2 AND id = $1",
+        rules.link_id(nonce),
+        row["satker_id"],
+        now,
     )
     session = secrets.token_urlsafe(32)
     await raw.execute(

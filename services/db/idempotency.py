@@ -54,8 +54,8 @@ def claim_cte(first: int) -> str:
         SET request_hash = EXCLUDED.request_hash, status_code = 0,
             response_headers = '{{}}', response_body = ''::bytea,
             method = EXCLUDED.method, path = EXCLUDED.path,
-            created_at = now(), expires_at = EXCLUDED.expires_at
-        WHERE idempotency_record.expires_at < now()
+            created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+        WHERE idempotency_record.expires_at < EXCLUDED.created_at
     RETURNING true AS claimed
 )"""
 

@@ -1,7 +1,8 @@
 """The outbox dispatcher: sends purchase orders to suppliers through their adapters.
 
-1. Claim a batch of due rows in a short transaction (``FOR UPDATE SKIP LOCKED``), marking
-   them ``sending`` with a lease; a row whose lease ran out (its worker died) is due again.
+1. Claim a batch of due rows in a short transaction (``FOR UPDATE SKIP LOCKED``, one satker at
+   a time: :func:`services.app.outbox.claim_due`), marking them ``sending`` with a lease; a
+   row whose lease ran out (its worker died) is due again.
 2. Read the batch's orders in one transaction, then send them through their suppliers'
    adapters outside any transaction, several at a time (each supplier's adapter keeps one
    HTTP client, whose connections stay open between orders).
@@ -84,26 +85,7 @@ class Dispatcher:
     async def claim(self, now: datetime) -> list[Claimed]:
         async with Tx(self.container.engine) as tx:
             raw = await tx.raw()
-            rows = await raw.fetch(
-                """
-                UPDATE outbox o SET status = 'sending', claimed_by = $1,
-                    claimed_until = $2::timestamptz + $3::interval, attempts = o.attempts + 1
-                FROM (
-                    SELECT satker_id, id FROM outbox
-                    WHERE (status IN ('pending', 'retry') AND due_at <= $2)
-                       OR (status = 'sending' AND claimed_until < $2)
-                    ORDER BY due_at
-                    LIMIT $4
-                    FOR UPDATE SKIP LOCKED
-                ) due
-                WHERE o.satker_id = due.satker_id AND o.id = due.id
-                RETURNING o.satker_id, o.id, o.kind, o.purchase_order_id, o.attempts
-                """,
-                self.worker_id,
-                now,
-                LEASE,
-                self.batch,
-            )
+            rows = await outbox.claim_due(raw, self.worker_id, now, LEASE, self.batch)
         return [msgspec.convert(dict(r), Claimed) for r in rows]
 
     async def run_once(self) -> int:

@@ -175,7 +175,8 @@ async def test_a_coordinator_reviews_and_two_approve_in_two_browsers(
             await conn.execute(
                 text(
                     "SELECT b.status, b.approvals, (SELECT count(*) FROM purchase_order p"
-                    " WHERE p.bulk_buy_id = b.id) AS orders FROM bulk_buy b WHERE b.satker_id = :s"
+                    " WHERE p.satker_id = :s AND p.bulk_buy_id = b.id) AS orders"
+                    " FROM bulk_buy b WHERE b.satker_id = :s"
                 ),
                 {"s": satker},
             )

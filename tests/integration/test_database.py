@@ -124,3 +124,19 @@ def _is_root() -> bool:
 def test_the_test_server_is_reachable():
     """Guards the rule that a missing database fails the run rather than skipping it."""
     assert _server_url().startswith("postgresql+asyncpg://")
+
+
+async def test_an_engine_for_pgbouncer_keeps_no_named_statements(database_url):
+    """Behind PgBouncer in transaction mode a named prepared statement may land on another
+    server connection; such an engine runs queries with none left on the connection."""
+    engine = make_engine(database_url, pgbouncer=True)
+    try:
+        async with engine.connect() as conn:
+            raw = (await conn.get_raw_connection()).driver_connection
+            for _ in range(3):
+                assert await raw.fetchval("SELECT $1::int + 1", 1) == 2
+                assert (await conn.execute(text("SELECT 2"))).scalar() == 2
+            named = await raw.fetchval("SELECT count(*) FROM pg_prepared_statements")
+        assert named == 0
+    finally:
+        await engine.dispose()

@@ -85,7 +85,7 @@ class WarungSignInLink(Base):
     )
 
     id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    satker_id: Mapped[int]
+    satker_id: Mapped[int] = mapped_column(primary_key=True)
     warung_id: Mapped[int]
     created_at: Mapped[datetime] = created_at_column()
     expires_at: Mapped[datetime]
