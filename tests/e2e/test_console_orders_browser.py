@@ -238,20 +238,27 @@ async def every_page_passes_axe(engine, browser, base, summary, orders, make_con
                 text(
                     """
                     SELECT b.cycle_id, p.supplier_id, (SELECT min(line_no) FROM
-                      purchase_order_line l WHERE l.purchase_order_id = p.id) AS line_no,
-                      (SELECT min(product_id) FROM bulk_buy_line WHERE bulk_buy_id = b.id)
-                        AS product_id,
-                      (SELECT min(id) FROM invoice WHERE bulk_buy_id = b.id) AS invoice_id,
-                      (SELECT min(id) FROM warung WHERE satker_id = b.satker_id) AS warung_id,
-                      (SELECT min(id) FROM api_key WHERE satker_id = b.satker_id) AS key_id
-                    FROM bulk_buy b JOIN purchase_order p ON p.bulk_buy_id = b.id
-                    WHERE b.id = :b AND p.id = :p
+                      purchase_order_line l
+                      WHERE l.satker_id = p.satker_id AND l.purchase_order_id = p.id) AS line_no,
+                      (SELECT min(product_id) FROM bulk_buy_line l
+                        WHERE l.satker_id = b.satker_id AND l.bulk_buy_id = b.id) AS product_id,
+                      (SELECT min(id) FROM invoice i
+                        WHERE i.satker_id = b.satker_id AND i.bulk_buy_id = b.id) AS invoice_id,
+                      (SELECT min(id) FROM warung WHERE satker_id = b.satker_id) AS warung_id
+                    FROM bulk_buy b JOIN purchase_order p
+                      ON p.satker_id = b.satker_id AND p.bulk_buy_id = b.id
+                    WHERE b.satker_id = :s AND b.id = :b AND p.id = :p
                     """
                 ),
-                {"b": summary["bulk_buy_id"], "p": orders["wholesale_market"]},
+                {"s": satker, "b": summary["bulk_buy_id"], "p": orders["wholesale_market"]},
             )
         ).one()
+        # API keys stay on the coordinator under Citus: read apart from the tenant tables
+        key_id = await conn.scalar(
+            text("SELECT min(id) FROM api_key WHERE satker_id = :s"), {"s": satker}
+        )
     ids = {
+        "key_id": key_id,
         "satker_id": satker,
         "bb_id": summary["bulk_buy_id"],
         "po_id": orders["wholesale_market"],  # the one with a buying list
