@@ -49,6 +49,7 @@ from sqlalchemy.engine import make_url
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "split"))
 
+from catalogue_rows import insert_catalogue
 from run import machine  # the split benchmark's machine description
 
 from services.auth import new_key
@@ -145,25 +146,7 @@ async def seed(conn: asyncpg.Connection, rnd: random.Random, scenario: str) -> d
         " VALUES ($1, $2, $3, $4, $5)",
         rows,
     )
-    products = [
-        r["id"]
-        for r in await conn.fetch(
-            "INSERT INTO product (sku, name, category, retail_unit, fractional)"
-            " SELECT 'P' || lpad(g::text, 3, '0'), 'Produk nomor ' || g, 'sembako', 'pcs', false"
-            " FROM generate_series(1, $1) g RETURNING id",
-            PRODUCTS,
-        )
-    ]
-    await conn.executemany(
-        "INSERT INTO market_price (product_id, kota, price_date, price_idr, source)"
-        " VALUES ($1, 'Kota Palembang', $2, $3, 'SP2KP')",
-        [(p, now.date(), rnd.randint(3_000, 60_000)) for p in products if rnd.random() < 0.9],
-    )
-    await conn.executemany(
-        "INSERT INTO supplier (name, adapter_key, adapter_config, regions, webhook_secret)"
-        " VALUES ($1, 'bench', $2, '{Kota Palembang}', 's')",
-        [(f"Pemasok {i}", f'{{"index": {i}}}') for i in range(1, SUPPLIERS + 1)],
-    )
+    products = await insert_catalogue(conn, rnd, now.date(), PRODUCTS, SUPPLIERS)
     cycle = await conn.fetchval(
         "INSERT INTO order_cycle (satker_id, name, categories, opens_at, cutoff_at, delivery_date,"
         " status) VALUES ($1, 'Sembako', '{sembako}', $2, $3, $4, 'open') RETURNING id",
