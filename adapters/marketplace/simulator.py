@@ -25,6 +25,7 @@ import msgspec
 from litestar import Litestar, Request, Response, get, post
 from litestar.datastructures import State
 
+from adapters import simulator_faults
 from adapters.signing import signed_headers
 from contracts.events import (
     DeliveredLine,
@@ -36,16 +37,8 @@ from contracts.events import (
 )
 
 
-class Faults(msgspec.Struct, kw_only=True):
-    latency_ms: int = 0
-    error_rate: float = 0.0  # share of requests answered 503
-    burst_429: int = 0  # the next N requests get 429 with Retry-After
-    retry_after_seconds: int = 1
-    hang_ms: int = 0  # order placement waits this long (longer than a client's time-out)
-    fail_first: int = 0  # the first N order attempts get 503
-    partial_fill: float = 1.0  # delivered share of each line
+class Faults(simulator_faults.Faults, kw_only=True):
     duplicate_webhooks: bool = False
-    out_of_order: bool = False
 
 
 class SimulatorConfig(msgspec.Struct, kw_only=True):
@@ -191,18 +184,14 @@ class Market:
 
     async def gate(self) -> Response | None:
         """Apply latency and random or burst faults to one request."""
-        if self.faults.latency_ms:
-            await asyncio.sleep(self.faults.latency_ms / 1000)
-        if self.faults.burst_429 > 0:
-            self.faults.burst_429 -= 1
-            return Response(
-                {"error": "slow down"},
-                status_code=429,
-                headers={"Retry-After": str(self.faults.retry_after_seconds)},
-            )
-        if self.faults.error_rate and self.rnd.random() < self.faults.error_rate:
-            return Response({"error": "temporarily unavailable"}, status_code=503)
-        return None
+        refusal = await simulator_faults.gate(self.faults, self.rnd)
+        if refusal is None:
+            return None
+        return Response(
+            {"error": refusal.message},
+            status_code=refusal.status_code,
+            headers=refusal.headers,
+        )
 
 
 def create_simulator_app(config: SimulatorConfig | None = None) -> Litestar:

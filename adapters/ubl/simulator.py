@@ -22,22 +22,15 @@ import httpx
 import msgspec
 from litestar import Litestar, Request, Response, get, post
 
+from adapters import simulator_faults
 from adapters.signing import signed_headers, verify
 from adapters.ubl import supplier_side, xml
 from adapters.ubl.adapter import SUPPLIER_REF_HEADER
 from contracts.errors import InvalidInput, Unauthorized
 
 
-class Faults(msgspec.Struct, kw_only=True):
-    latency_ms: int = 0
-    error_rate: float = 0.0  # share of requests answered 503
-    burst_429: int = 0  # the next N requests get 429 with Retry-After
-    retry_after_seconds: int = 1
-    hang_ms: int = 0  # order placement waits this long (longer than a client's time-out)
-    fail_first: int = 0  # the first N order attempts get 503
-    partial_fill: float = 1.0  # despatched share of each line (whole packs, rounded down)
+class Faults(simulator_faults.Faults, kw_only=True):
     duplicate_documents: bool = False
-    out_of_order: bool = False
 
 
 class SimulatorConfig(msgspec.Struct, kw_only=True):
@@ -88,18 +81,10 @@ class SupplierSystem:
         self.http_factory = lambda: httpx.AsyncClient(timeout=httpx.Timeout(10.0))
 
     async def gate(self) -> Response[Any] | None:
-        if self.faults.latency_ms:
-            await asyncio.sleep(self.faults.latency_ms / 1000)
-        if self.faults.burst_429 > 0:
-            self.faults.burst_429 -= 1
-            return Response(
-                "slow down",
-                status_code=429,
-                headers={"Retry-After": str(self.faults.retry_after_seconds)},
-            )
-        if self.faults.error_rate and self.rnd.random() < self.faults.error_rate:
-            return Response("temporarily unavailable", status_code=503)
-        return None
+        refusal = await simulator_faults.gate(self.faults, self.rnd)
+        if refusal is None:
+            return None
+        return Response(refusal.message, status_code=refusal.status_code, headers=refusal.headers)
 
     def sales_order_id(self, po_number: str) -> str:
         return f"SO-{po_number}"
